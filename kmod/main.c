@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmedia: module init/exit and per network namespace state.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/genetlink.h>
+#include <uapi/linux/kmedia.h>
+
+#include "kmedia.h"
+
+unsigned int kmedia_net_id __read_mostly;
+
+unsigned int kmedia_max_streams __read_mostly = 1 << 20;
+module_param_named(max_streams, kmedia_max_streams, uint, 0644);
+MODULE_PARM_DESC(max_streams, "Most streams one network namespace may hold");
+
+static int __net_init kmedia_net_init(struct net *net)
+{
+	struct kmedia_net *kn = kmedia_pernet(net);
+
+	mutex_init(&kn->lock);
+	kn->gen = 1;
+	return 0;
+}
+
+static void __net_exit kmedia_net_exit(struct net *net)
+{
+	struct kmedia_net *kn = kmedia_pernet(net);
+
+	/* Every stream and socket of the namespace is gone by now: the
+	 * sockets die with their namespace and take their streams along.
+	 */
+	WARN_ON_ONCE(kn->n_streams || kn->n_sockets);
+	mutex_destroy(&kn->lock);
+}
+
+static struct pernet_operations kmedia_net_ops = {
+	.init = kmedia_net_init,
+	.exit = kmedia_net_exit,
+	.id = &kmedia_net_id,
+	.size = sizeof(struct kmedia_net),
+};
+
+static int __init kmedia_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&kmedia_net_ops);
+	if (err)
+		return err;
+
+	err = kmedia_netlink_init();
+	if (err)
+		goto err_pernet;
+
+	pr_info("version %s loaded\n", KMEDIA_VERSION);
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&kmedia_net_ops);
+	return err;
+}
+
+static void __exit kmedia_exit(void)
+{
+	kmedia_netlink_exit();
+	unregister_pernet_subsys(&kmedia_net_ops);
+	pr_info("unloaded\n");
+}
+
+module_init(kmedia_init);
+module_exit(kmedia_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("In-kernel RTP/SRTP media relay");
+MODULE_AUTHOR("The kmedia developers");
+MODULE_VERSION(KMEDIA_VERSION);
+MODULE_ALIAS_GENL_FAMILY(KMEDIA_GENL_NAME);

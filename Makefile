@@ -24,30 +24,71 @@ MANDIR ?= $(PREFIX)/share/man
 
 export VERSION PREFIX LIBDIR INCLUDEDIR
 
-.PHONY: all module module-for userspace userlib tools daemon deps check demo \
-	install install-module install-userspace clean dkms-install checkpatch
+.PHONY: all module module-for userspace userlib tools daemon tests deps check \
+	demo install install-module install-userspace clean dkms-install
 
 all: module userspace
 
-module:
+# Every target needs the project's Debian packages; NO_DEPS=1 skips the
+# check (production hosts that installed only the build dependencies).
+ifeq ($(NO_DEPS),)
+DEPS := deps
+endif
+
+deps:
+	@scripts/install-deps
+
+module: $(DEPS)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
 # Build the module for KVER in build/$(KVER), a shadow copy of the module's
 # sources, so that builds for several kernels never overwrite each other.
-KMOD_SOURCES := Kbuild VERSION $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild \
-	include/uapi/linux/kmedia.h
-module-for:
-	@mkdir -p build/$(KVER)
-	@cp -p --parents $(KMOD_SOURCES) build/$(KVER)/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/$(KVER) W=1 modules
+KMOD_SOURCES = $(shell scripts/module-sources)
+MODULE_BUILD_DIR ?= build/$(KVER)
+module-for: $(DEPS)
+	@mkdir -p $(MODULE_BUILD_DIR)
+	@cp -p --parents $(KMOD_SOURCES) $(MODULE_BUILD_DIR)/
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODULE_BUILD_DIR)) W=1 modules
 
 userspace: userlib tools daemon
 
-userlib:
+userlib: $(DEPS)
 	$(MAKE) -C userlib
+
+tests: userlib
+	$(MAKE) -C tests
+
+# The README's test command: host tests, checkpatch, every in-VM suite on
+# each kernel of KERNELS, the negative control and dkms builds.
+check: userspace tests
+	KERNELS="$(KERNELS)" tests/check
+
+# The README's main job, in a VM on the newest kernel series.
+DEMO_KERNEL ?= 6.12
+demo: userspace
+	tests/vm/run --kernel $(DEMO_KERNEL) -- scripts/demo
 
 tools daemon: userlib
 	$(MAKE) -C $@
+
+install: install-module install-userspace
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+install-userspace: userspace
+	$(MAKE) -C userlib install
+	$(MAKE) -C tools install
+	$(MAKE) -C daemon install
+
+# Register the module with DKMS so it is rebuilt for every new kernel.
+dkms-install:
+	rm -rf /usr/src/kmedia-$(VERSION)
+	mkdir -p /usr/src/kmedia-$(VERSION)
+	scripts/module-sources | xargs cp -p --parents -t /usr/src/kmedia-$(VERSION)
+	dkms add -m kmedia -v $(VERSION) || true
+	dkms install -m kmedia -v $(VERSION) -k $(KVER)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -20,7 +20,7 @@
  * @n_sockets: sockets attached in this namespace
  */
 struct kmedia_net {
-	struct mutex lock;
+	struct mutex lock;	/* the writers' lock, see above */
 	unsigned int gen;
 	u32 n_streams;
 	u32 n_sockets;

@@ -57,6 +57,12 @@ static int __init kmedia_init(void)
 	if (err)
 		goto err_pernet;
 
+	/* Test builds only (make check's negative control): prove that the
+	 * test harness notices a warning from this module.
+	 */
+	WARN(IS_ENABLED(CONFIG_KMEDIA_FAULT_WARN_ON_LOAD),
+	     "kmedia: built with CONFIG_KMEDIA_FAULT_WARN_ON_LOAD\n");
+
 	pr_info("version %s loaded\n", KMEDIA_VERSION);
 	return 0;
 

@@ -22,7 +22,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 
-export VERSION PREFIX LIBDIR INCLUDEDIR
+export VERSION PREFIX LIBDIR INCLUDEDIR SBINDIR MANDIR
 
 .PHONY: all module module-for userspace userlib tools daemon tests deps check \
 	demo install install-module install-userspace clean dkms-install

@@ -108,6 +108,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "Version", no_argument, NULL, 'V' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -102,13 +102,14 @@ static int request_data_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		ctx->interrupted = true;
-	if (!ctx->cb)
+	/* After the callback stopped, the rest of a dump is still read (and
+	 * dropped) so that the next request on this handle starts clean.
+	 */
+	if (!ctx->cb || ctx->error)
 		return MNL_CB_OK;
 	ret = ctx->cb(nlh, ctx->data);
-	if (ret) {
+	if (ret)
 		ctx->error = ret;
-		return MNL_CB_STOP;
-	}
 	return MNL_CB_OK;
 }
 
@@ -118,10 +119,8 @@ static int request_status_cb(const struct nlmsghdr *nlh, void *data)
 	int error;
 
 	error = kmd_parse_error(nlh, ctx->h->extack, sizeof(ctx->h->extack));
-	if (error) {
+	if (error && !ctx->error)
 		ctx->error = error;
-		return MNL_CB_ERROR;
-	}
 	return MNL_CB_STOP;
 }
 

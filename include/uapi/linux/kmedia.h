@@ -8,9 +8,9 @@
  * is declared here).
  *
  * Every command is sent to the generic netlink family KMEDIA_GENL_NAME and
- * acts on the network namespace of the requesting socket. Commands that
- * change state need CAP_NET_ADMIN in the user namespace owning that network
- * namespace.
+ * acts on the network namespace of the requesting socket. Every command,
+ * reads included (they show callers' addresses), needs CAP_NET_ADMIN in the
+ * user namespace owning that network namespace.
  *
  * Attributes are grouped in nested sets, one per object: a request or reply
  * carries at most one object nest at the top level (KMEDIA_A_NETNS, ...).

@@ -7,12 +7,15 @@
  * refusal, kmedia_handle_extack() returns its text until the next request.
  * Objects are opaque: allocate, set attributes, pass them to a request, read
  * attributes back with the getters after checking kmedia_*_has().
+ * Addresses are struct sockaddr_in / sockaddr_in6 (ports in network order,
+ * as in the socket API).
  */
 #ifndef LIBKMEDIA_H
 #define LIBKMEDIA_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <linux/kmedia.h>
 
 #ifdef __cplusplus
@@ -28,6 +31,8 @@ uint16_t kmedia_handle_family_id(const struct kmedia_handle *handle);
 uint32_t kmedia_handle_family_version(const struct kmedia_handle *handle);
 uint32_t kmedia_handle_events_group(const struct kmedia_handle *handle);
 const char *kmedia_handle_extack(const struct kmedia_handle *handle);
+/* The netlink socket's descriptor, to poll() for events. */
+int kmedia_handle_fd(const struct kmedia_handle *handle);
 
 /* Per network namespace totals (KMEDIA_CMD_NETNS_GET). */
 struct kmedia_netns;
@@ -39,6 +44,35 @@ bool kmedia_netns_has(const struct kmedia_netns *netns,
 uint32_t kmedia_netns_get_u32(const struct kmedia_netns *netns,
 			      enum kmedia_netns_attr attr);
 const char *kmedia_netns_get_version(const struct kmedia_netns *netns);
+/* Totals over every stream the namespace ever had; 0 when absent. */
+bool kmedia_netns_has_stat(const struct kmedia_netns *netns,
+			   enum kmedia_stats_attr attr);
+uint64_t kmedia_netns_get_stat(const struct kmedia_netns *netns,
+			       enum kmedia_stats_attr attr);
+
+/* Attached UDP sockets (KMEDIA_CMD_SOCK_*). */
+struct kmedia_sock;
+
+void kmedia_sock_free(struct kmedia_sock *sock);
+bool kmedia_sock_has(const struct kmedia_sock *sock, enum kmedia_sock_attr attr);
+uint32_t kmedia_sock_get_id(const struct kmedia_sock *sock);
+/* The bound address; NULL when absent. *lenp receives its length. */
+const struct sockaddr *kmedia_sock_get_local(const struct kmedia_sock *sock,
+					     socklen_t *lenp);
+uint32_t kmedia_sock_get_streams(const struct kmedia_sock *sock);
+bool kmedia_sock_has_stat(const struct kmedia_sock *sock,
+			  enum kmedia_sock_stats_attr attr);
+uint64_t kmedia_sock_get_stat(const struct kmedia_sock *sock,
+			      enum kmedia_sock_stats_attr attr);
+
+/* Hand the bound UDP socket fd to the module; *idp receives its ID. */
+int kmedia_sock_attach(struct kmedia_handle *handle, int fd, uint32_t *idp);
+int kmedia_sock_detach(struct kmedia_handle *handle, uint32_t id);
+int kmedia_sock_get(struct kmedia_handle *handle, uint32_t id,
+		    struct kmedia_sock **sockp);
+typedef int (*kmedia_sock_cb)(const struct kmedia_sock *sock, void *data);
+int kmedia_sock_dump(struct kmedia_handle *handle, kmedia_sock_cb cb,
+		     void *data);
 
 /* One direction of one media flow (KMEDIA_CMD_STREAM_*). */
 struct kmedia_stream;
@@ -47,16 +81,94 @@ struct kmedia_stream *kmedia_stream_alloc(void);
 void kmedia_stream_free(struct kmedia_stream *stream);
 bool kmedia_stream_has(const struct kmedia_stream *stream,
 		       enum kmedia_stream_attr attr);
-uint32_t kmedia_stream_get_id(const struct kmedia_stream *stream);
+/* Forget one attribute so that a change request leaves it alone. */
+void kmedia_stream_unset(struct kmedia_stream *stream,
+			 enum kmedia_stream_attr attr);
+
 void kmedia_stream_set_id(struct kmedia_stream *stream, uint32_t id);
+void kmedia_stream_set_cookie(struct kmedia_stream *stream, uint64_t cookie);
+void kmedia_stream_set_sock_in(struct kmedia_stream *stream, uint32_t id);
+void kmedia_stream_set_kind(struct kmedia_stream *stream,
+			    enum kmedia_stream_kind kind);
+void kmedia_stream_set_sock_out(struct kmedia_stream *stream, uint32_t id);
+/* -EAFNOSUPPORT unless AF_INET/AF_INET6 with a matching length. */
+int kmedia_stream_set_dst(struct kmedia_stream *stream,
+			  const struct sockaddr *addr, socklen_t len);
+void kmedia_stream_set_src_mode(struct kmedia_stream *stream,
+				enum kmedia_src_mode mode);
+int kmedia_stream_set_src(struct kmedia_stream *stream,
+			  const struct sockaddr *addr, socklen_t len);
+void kmedia_stream_set_pt_allow(struct kmedia_stream *stream,
+				const uint8_t bitmap[KMEDIA_PT_BITMAP_LEN]);
+/* Add one payload type (0-127) to the allow list, creating an empty list
+ * first if the stream has none; -EINVAL for pt > 127.
+ */
+int kmedia_stream_allow_pt(struct kmedia_stream *stream, unsigned int pt);
+int kmedia_stream_set_dscp(struct kmedia_stream *stream, unsigned int dscp);
+void kmedia_stream_set_idle_timeout(struct kmedia_stream *stream,
+				    uint32_t msecs);
+void kmedia_stream_set_clock_rate(struct kmedia_stream *stream, uint32_t hz);
+
+uint32_t kmedia_stream_get_id(const struct kmedia_stream *stream);
+uint64_t kmedia_stream_get_cookie(const struct kmedia_stream *stream);
+uint32_t kmedia_stream_get_sock_in(const struct kmedia_stream *stream);
+enum kmedia_stream_kind kmedia_stream_get_kind(const struct kmedia_stream *stream);
+uint32_t kmedia_stream_get_sock_out(const struct kmedia_stream *stream);
+const struct sockaddr *kmedia_stream_get_dst(const struct kmedia_stream *stream,
+					     socklen_t *lenp);
+enum kmedia_src_mode kmedia_stream_get_src_mode(const struct kmedia_stream *stream);
+const struct sockaddr *kmedia_stream_get_src(const struct kmedia_stream *stream,
+					     socklen_t *lenp);
+/* NULL when every payload type is allowed. */
+const uint8_t *kmedia_stream_get_pt_allow(const struct kmedia_stream *stream);
+unsigned int kmedia_stream_get_dscp(const struct kmedia_stream *stream);
+uint32_t kmedia_stream_get_idle_timeout(const struct kmedia_stream *stream);
+uint32_t kmedia_stream_get_clock_rate(const struct kmedia_stream *stream);
+bool kmedia_stream_get_latched(const struct kmedia_stream *stream);
+uint32_t kmedia_stream_get_idle_ms(const struct kmedia_stream *stream);
+bool kmedia_stream_has_stat(const struct kmedia_stream *stream,
+			    enum kmedia_stats_attr attr);
+/* KMEDIA_STATS_A_RTP_LOST is signed: cast the result to int64_t. */
+uint64_t kmedia_stream_get_stat(const struct kmedia_stream *stream,
+				enum kmedia_stats_attr attr);
+
+/* Create: on success the stream's ID (and every default) is filled in. */
+int kmedia_stream_new(struct kmedia_handle *handle, struct kmedia_stream *stream);
+/* Change stream ID: every other attribute set on the object is sent. */
+int kmedia_stream_change(struct kmedia_handle *handle,
+			 const struct kmedia_stream *stream);
+int kmedia_stream_del(struct kmedia_handle *handle, uint32_t id);
+int kmedia_stream_get(struct kmedia_handle *handle, uint32_t id,
+		      struct kmedia_stream **streamp);
+/* Delete every stream, or only those of *cookie; *countp (may be NULL)
+ * receives how many.
+ */
+int kmedia_stream_flush(struct kmedia_handle *handle, const uint64_t *cookie,
+			uint32_t *countp);
 
 /*
  * Called once per stream of a dump; the stream is only valid during the
  * call. A non-zero return stops the dump and is returned by the dump.
+ * filter may be NULL, or carry COOKIE and/or SOCK_IN to dump only those.
  */
 typedef int (*kmedia_stream_cb)(const struct kmedia_stream *stream, void *data);
-int kmedia_stream_dump(struct kmedia_handle *handle, kmedia_stream_cb cb,
-		       void *data);
+int kmedia_stream_dump(struct kmedia_handle *handle,
+		       const struct kmedia_stream *filter,
+		       kmedia_stream_cb cb, void *data);
+
+/*
+ * Events. Subscribe a handle (use a dedicated one: replies to requests and
+ * events would otherwise interleave), poll kmedia_handle_fd(), then call
+ * kmedia_event_recv(), which reads what is queued and calls cb once per
+ * event with its command (KMEDIA_CMD_*_NTF) and the stream it concerns.
+ * Returns the number of events delivered, -EAGAIN if none was queued with
+ * nonblock set, or -errno (-ENOBUFS: events were lost, resync with a dump).
+ */
+int kmedia_handle_subscribe(struct kmedia_handle *handle);
+typedef int (*kmedia_event_cb)(enum kmedia_cmd cmd,
+			       const struct kmedia_stream *stream, void *data);
+int kmedia_event_recv(struct kmedia_handle *handle, bool nonblock,
+		      kmedia_event_cb cb, void *data);
 
 const char *kmedia_library_version(void);
 

@@ -7,23 +7,59 @@
 
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "counters.h"
+
+/* Counters of a namespace, summed over every stream it ever had. */
+enum kmedia_net_ctr {
+	KMEDIA_NET_RX_PACKETS,
+	KMEDIA_NET_RX_BYTES,
+	KMEDIA_NET_TX_PACKETS,
+	KMEDIA_NET_TX_BYTES,
+	KMEDIA_NET_DROP_PT,
+	KMEDIA_NET_DROP_ROUTE,
+	KMEDIA_NET_DROP_XMIT,
+	KMEDIA_NET_EVENTS_LOST,
+	__KMEDIA_NET_CTR_MAX,
+};
+
 /**
  * struct kmedia_net - the relay state of one network namespace
- * @lock: serializes every writer (netlink commands, socket teardown, netns
- *	exit); readers on the packet path use RCU and never take it
- * @gen: bumped on every change of the stream table, so that a dump split
- *	over several messages can tell userspace it was not consistent
- * @n_streams: streams installed in this namespace
- * @n_sockets: sockets attached in this namespace
+ * @net: the namespace
+ * @lock: serializes every writer (netlink commands, socket teardown, idle
+ *	scan, netns exit); the packet path uses RCU and never takes it
+ * @socks: attached sockets by ID
+ * @streams: streams by ID
+ * @next_sock_id: cursor for cyclic socket ID allocation
+ * @next_stream_id: cursor for cyclic stream ID allocation
+ * @gen: bumped on every change of either table, so that a dump split over
+ *	several messages can tell userspace it was not consistent
+ * @n_streams: streams installed
+ * @n_sockets: sockets attached
+ * @n_idle_streams: streams with an idle timeout (the idle scan runs while
+ *	there is at least one)
+ * @dying: set at namespace exit; the idle scan must not re-arm
+ * @idle_work: periodic idle scan
+ * @ctrs: per-CPU namespace counters (enum kmedia_net_ctr)
  */
 struct kmedia_net {
+	struct net *net;
 	struct mutex lock;	/* the writers' lock, see above */
+	struct xarray socks;
+	struct xarray streams;
+	u32 next_sock_id;
+	u32 next_stream_id;
 	unsigned int gen;
 	u32 n_streams;
 	u32 n_sockets;
+	u32 n_idle_streams;
+	bool dying;
+	struct delayed_work idle_work;
+	struct kmedia_ctrs __percpu *ctrs;
 };
 
 extern unsigned int kmedia_net_id;

@@ -11,6 +11,8 @@
 #include <uapi/linux/kmedia.h>
 
 #include "kmedia.h"
+#include "socket.h"
+#include "stream.h"
 
 unsigned int kmedia_net_id __read_mostly;
 
@@ -22,7 +24,14 @@ static int __net_init kmedia_net_init(struct net *net)
 {
 	struct kmedia_net *kn = kmedia_pernet(net);
 
+	kn->ctrs = kmedia_ctrs_alloc(__KMEDIA_NET_CTR_MAX);
+	if (!kn->ctrs)
+		return -ENOMEM;
+	kn->net = net;
 	mutex_init(&kn->lock);
+	xa_init_flags(&kn->socks, XA_FLAGS_ALLOC1);
+	xa_init_flags(&kn->streams, XA_FLAGS_ALLOC1);
+	INIT_DELAYED_WORK(&kn->idle_work, kmedia_idle_work);
 	kn->gen = 1;
 	return 0;
 }
@@ -30,11 +39,27 @@ static int __net_init kmedia_net_init(struct net *net)
 static void __net_exit kmedia_net_exit(struct net *net)
 {
 	struct kmedia_net *kn = kmedia_pernet(net);
+	bool had_sockets;
 
-	/* Every stream and socket of the namespace is gone by now: the
-	 * sockets die with their namespace and take their streams along.
+	/* A namespace normally dies after its last user socket, so nothing
+	 * is attached any more; on module unload live sockets are given back
+	 * to plain UDP here, with their streams deleted.
 	 */
+	mutex_lock(&kn->lock);
+	kn->dying = true;
+	had_sockets = kn->n_sockets;
+	kmedia_sock_detach_all(kn);
+	mutex_unlock(&kn->lock);
+	cancel_delayed_work_sync(&kn->idle_work);
+
+	/* Packets may still be on their way through what we just detached. */
+	if (had_sockets)
+		synchronize_net();
+
 	WARN_ON_ONCE(kn->n_streams || kn->n_sockets);
+	xa_destroy(&kn->socks);
+	xa_destroy(&kn->streams);
+	kmedia_ctrs_free(kn->ctrs);
 	mutex_destroy(&kn->lock);
 }
 
@@ -75,6 +100,8 @@ static void __exit kmedia_exit(void)
 {
 	kmedia_netlink_exit();
 	unregister_pernet_subsys(&kmedia_net_ops);
+	/* Objects freed after a grace period call back into this module. */
+	rcu_barrier();
 	pr_info("unloaded\n");
 }
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kmedia: the generic netlink family.
+ * kmedia: the generic netlink family, its policies and shared helpers.
  *
  * Every command acts on the network namespace of the requesting socket and
  * needs CAP_NET_ADMIN in the user namespace owning it. Policies are strict:
  * the family sets no leniency flags, so unknown attributes, trailing data
- * and reserved header fields are all refused by the core with an extack.
+ * and reserved header fields are refused by the core with an extack, and
+ * attributes that only replies carry are refused with a message saying so.
  */
 
 #include <linux/skbuff.h>
@@ -14,7 +15,9 @@
 #include <net/sock.h>
 #include <uapi/linux/kmedia.h>
 
-#include "kmedia.h"
+#include "netlink.h"
+#include "socket.h"
+#include "stream.h"
 
 static struct genl_family kmedia_genl_family;
 
@@ -23,13 +26,189 @@ enum kmedia_mcgrp {
 };
 
 static const struct genl_multicast_group kmedia_mcgrps[] = {
-	[KMEDIA_MCGRP_EVENTS_ID] = { .name = KMEDIA_MCGRP_EVENTS },
+	[KMEDIA_MCGRP_EVENTS_ID] = {
+		.name = KMEDIA_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
+
+#define KMEDIA_READ_ONLY(what) {				\
+	.type = NLA_REJECT,					\
+	.reject_message = what " is reported, not set",		\
+}
+
+static const struct nla_policy kmedia_addr_policy[KMEDIA_ADDR_A_MAX + 1] = {
+	[KMEDIA_ADDR_A_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[KMEDIA_ADDR_A_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[KMEDIA_ADDR_A_PORT] = NLA_POLICY_MIN(NLA_BE16, 1),
+};
+
+/* File descriptors are non-negative ints. */
+static struct netlink_range_validation kmedia_fd_range __ro_after_init = {
+	.max = INT_MAX,
+};
+
+static const struct nla_policy kmedia_sock_policy[KMEDIA_SOCK_A_MAX + 1] = {
+	[KMEDIA_SOCK_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMEDIA_SOCK_A_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &kmedia_fd_range),
+	[KMEDIA_SOCK_A_LOCAL] = KMEDIA_READ_ONLY("sock.local"),
+	[KMEDIA_SOCK_A_STREAMS] = KMEDIA_READ_ONLY("sock.streams"),
+	[KMEDIA_SOCK_A_STATS] = KMEDIA_READ_ONLY("sock.stats"),
+};
+
+static const struct nla_policy kmedia_stream_policy[KMEDIA_STREAM_A_MAX + 1] = {
+	[KMEDIA_STREAM_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMEDIA_STREAM_A_COOKIE] = { .type = NLA_U64 },
+	[KMEDIA_STREAM_A_SOCK_IN] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMEDIA_STREAM_A_KIND] = NLA_POLICY_MAX(NLA_U8, KMEDIA_KIND_MAX),
+	[KMEDIA_STREAM_A_SOCK_OUT] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMEDIA_STREAM_A_DST] = NLA_POLICY_NESTED(kmedia_addr_policy),
+	[KMEDIA_STREAM_A_SRC_MODE] = NLA_POLICY_MAX(NLA_U8, KMEDIA_SRC_MAX),
+	[KMEDIA_STREAM_A_SRC] = NLA_POLICY_NESTED(kmedia_addr_policy),
+	[KMEDIA_STREAM_A_PT_ALLOW] = NLA_POLICY_EXACT_LEN(KMEDIA_PT_BITMAP_LEN),
+	[KMEDIA_STREAM_A_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
+	[KMEDIA_STREAM_A_IDLE_TIMEOUT] = { .type = NLA_U32 },
+	[KMEDIA_STREAM_A_CLOCK_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMEDIA_STREAM_A_LATCHED] = KMEDIA_READ_ONLY("stream.latched"),
+	[KMEDIA_STREAM_A_STATS] = KMEDIA_READ_ONLY("stream.stats"),
+	[KMEDIA_STREAM_A_IDLE_MS] = KMEDIA_READ_ONLY("stream.idle-ms"),
+};
+
+const struct nla_policy kmedia_sock_top_policy[KMEDIA_A_SOCK + 1] = {
+	[KMEDIA_A_SOCK] = NLA_POLICY_NESTED(kmedia_sock_policy),
+};
+
+const struct nla_policy kmedia_stream_top_policy[KMEDIA_A_STREAM + 1] = {
+	[KMEDIA_A_STREAM] = NLA_POLICY_NESTED(kmedia_stream_policy),
+};
+
+void *kmedia_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			u8 cmd)
+{
+	return genlmsg_put(skb, portid, seq, &kmedia_genl_family, flags, cmd);
+}
+
+int kmedia_nl_put_endpoint(struct sk_buff *skb, int attrtype,
+			   const struct kmedia_endpoint *ep)
+{
+	struct nlattr *nest;
+	int err;
+
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	if (ep->family == AF_INET)
+		err = nla_put_in_addr(skb, KMEDIA_ADDR_A_IPV4, ep->addr4);
+	else
+		err = nla_put_in6_addr(skb, KMEDIA_ADDR_A_IPV6, &ep->addr6);
+	if (err || nla_put_be16(skb, KMEDIA_ADDR_A_PORT, ep->port)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The nest was validated against kmedia_addr_policy already. */
+int kmedia_nl_parse_endpoint(const struct nlattr *nest,
+			     struct kmedia_endpoint *ep,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KMEDIA_ADDR_A_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, KMEDIA_ADDR_A_MAX, nest, kmedia_addr_policy,
+			       extack);
+	if (err)
+		return err;
+	memset(ep, 0, sizeof(*ep));
+	if (tb[KMEDIA_ADDR_A_IPV4] && tb[KMEDIA_ADDR_A_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "address: give ipv4 or ipv6, not both");
+		return -EINVAL;
+	}
+	if (tb[KMEDIA_ADDR_A_IPV4]) {
+		ep->family = AF_INET;
+		ep->addr4 = nla_get_in_addr(tb[KMEDIA_ADDR_A_IPV4]);
+	} else if (tb[KMEDIA_ADDR_A_IPV6]) {
+		ep->family = AF_INET6;
+		ep->addr6 = nla_get_in6_addr(tb[KMEDIA_ADDR_A_IPV6]);
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "address: ipv4 or ipv6 missing");
+		return -EINVAL;
+	}
+	if (!tb[KMEDIA_ADDR_A_PORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "address: port missing");
+		return -EINVAL;
+	}
+	ep->port = nla_get_be16(tb[KMEDIA_ADDR_A_PORT]);
+	return 0;
+}
+
+/* @ctrs are counters in the order of enum kmedia_stats_attr from RX_PACKETS. */
+int kmedia_nl_put_stats(struct sk_buff *skb, int attrtype, const u64 *ctrs,
+			unsigned int n)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		if (nla_put_u64_64bit(skb, KMEDIA_STATS_A_RX_PACKETS + i, ctrs[i],
+				      KMEDIA_STATS_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
+ * kmedia_nl_dump_done - end one round of a dump over an xarray
+ * @skb: the message being filled
+ * @cb: the dump; cb->args[0] is the index the next round starts from
+ * @index: where the round stopped (the entry that did not fit)
+ * @err: 0 if every entry fitted, -EMSGSIZE if the message filled up
+ *
+ * Dumps resume by index, so they continue where the previous message
+ * filled up even if objects come and go in between; the generation check
+ * (cb->seq) flags such dumps as inconsistent to userspace.
+ *
+ * Return: what the dumpit callback returns.
+ */
+int kmedia_nl_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
+			unsigned long index, int err)
+{
+	if (!err) {
+		cb->args[0] = ULONG_MAX;
+		return skb->len;
+	}
+	cb->args[0] = index;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err;
+}
+
+bool kmedia_nl_has_listeners(struct kmedia_net *kn)
+{
+	return genl_has_listeners(&kmedia_genl_family, kn->net,
+				  KMEDIA_MCGRP_EVENTS_ID);
+}
+
+void kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp)
+{
+	genlmsg_multicast_netns(&kmedia_genl_family, kn->net, skb, 0,
+				KMEDIA_MCGRP_EVENTS_ID, gfp);
+}
 
 static int kmedia_nl_put_netns(struct sk_buff *skb, struct kmedia_net *kn)
 {
+	u64 ctrs[__KMEDIA_NET_CTR_MAX];
 	struct nlattr *nest;
 
+	kmedia_ctrs_sum(kn->ctrs, __KMEDIA_NET_CTR_MAX, ctrs);
 	nest = nla_nest_start(skb, KMEDIA_A_NETNS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -40,13 +219,19 @@ static int kmedia_nl_put_netns(struct sk_buff *skb, struct kmedia_net *kn)
 			READ_ONCE(kmedia_max_streams)) ||
 	    nla_put_u32(skb, KMEDIA_NETNS_A_SOCKETS, kn->n_sockets)) {
 		mutex_unlock(&kn->lock);
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+		goto err;
 	}
 	mutex_unlock(&kn->lock);
+	/* The first counters line up with the stream statistics. */
+	if (kmedia_nl_put_stats(skb, KMEDIA_NETNS_A_STATS, ctrs,
+				KMEDIA_NET_DROP_XMIT + 1))
+		goto err;
 
 	nla_nest_end(skb, nest);
 	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static int kmedia_nl_netns_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -82,21 +267,23 @@ err_free:
 	return err;
 }
 
-/*
- * The stream table is still empty at this stage of the module; the dump
- * already answers with the table's generation so that userspace sees a
- * complete, consistent (empty) listing.
- */
-static int kmedia_nl_stream_get_dumpit(struct sk_buff *skb,
-				       struct netlink_callback *cb)
-{
-	struct kmedia_net *kn = kmedia_pernet(sock_net(skb->sk));
+#define KMEDIA_SOCK_OP(_cmd, _doit)				\
+	{							\
+		.cmd = _cmd,					\
+		.doit = _doit,					\
+		.policy = kmedia_sock_top_policy,		\
+		.maxattr = KMEDIA_A_SOCK,			\
+		.flags = GENL_UNS_ADMIN_PERM,			\
+	}
 
-	mutex_lock(&kn->lock);
-	cb->seq = kn->gen;
-	mutex_unlock(&kn->lock);
-	return 0;
-}
+#define KMEDIA_STREAM_OP(_cmd, _doit)				\
+	{							\
+		.cmd = _cmd,					\
+		.doit = _doit,					\
+		.policy = kmedia_stream_top_policy,		\
+		.maxattr = KMEDIA_A_STREAM,			\
+		.flags = GENL_UNS_ADMIN_PERM,			\
+	}
 
 static const struct genl_ops kmedia_genl_ops[] = {
 	{
@@ -104,11 +291,29 @@ static const struct genl_ops kmedia_genl_ops[] = {
 		.doit = kmedia_nl_netns_get_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	KMEDIA_SOCK_OP(KMEDIA_CMD_SOCK_ATTACH, kmedia_nl_sock_attach_doit),
+	KMEDIA_SOCK_OP(KMEDIA_CMD_SOCK_DETACH, kmedia_nl_sock_detach_doit),
 	{
-		.cmd = KMEDIA_CMD_STREAM_GET,
-		.dumpit = kmedia_nl_stream_get_dumpit,
+		.cmd = KMEDIA_CMD_SOCK_GET,
+		.doit = kmedia_nl_sock_get_doit,
+		.dumpit = kmedia_nl_sock_get_dumpit,
+		.policy = kmedia_sock_top_policy,
+		.maxattr = KMEDIA_A_SOCK,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	KMEDIA_STREAM_OP(KMEDIA_CMD_STREAM_NEW, kmedia_nl_stream_new_doit),
+	KMEDIA_STREAM_OP(KMEDIA_CMD_STREAM_CHANGE, kmedia_nl_stream_change_doit),
+	KMEDIA_STREAM_OP(KMEDIA_CMD_STREAM_DEL, kmedia_nl_stream_del_doit),
+	{
+		.cmd = KMEDIA_CMD_STREAM_GET,
+		.doit = kmedia_nl_stream_get_doit,
+		.start = kmedia_nl_stream_get_start,
+		.dumpit = kmedia_nl_stream_get_dumpit,
+		.policy = kmedia_stream_top_policy,
+		.maxattr = KMEDIA_A_STREAM,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	KMEDIA_STREAM_OP(KMEDIA_CMD_STREAM_FLUSH, kmedia_nl_stream_flush_doit),
 };
 
 static struct genl_family kmedia_genl_family __ro_after_init = {

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kmedia: helpers shared by the generic netlink command handlers.
+ */
+#ifndef _KMEDIA_NETLINK_H
+#define _KMEDIA_NETLINK_H
+
+#include <net/genetlink.h>
+#include <uapi/linux/kmedia.h>
+
+#include "endpoint.h"
+#include "kmedia.h"
+
+struct kmedia_stream;
+
+void *kmedia_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			u8 cmd);
+int kmedia_nl_put_endpoint(struct sk_buff *skb, int attrtype,
+			   const struct kmedia_endpoint *ep);
+int kmedia_nl_parse_endpoint(const struct nlattr *nest,
+			     struct kmedia_endpoint *ep,
+			     struct netlink_ext_ack *extack);
+int kmedia_nl_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
+			unsigned long index, int err);
+bool kmedia_nl_has_listeners(struct kmedia_net *kn);
+void kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp);
+int kmedia_nl_put_stats(struct sk_buff *skb, int attrtype, const u64 *ctrs,
+			unsigned int n);
+
+extern const struct nla_policy kmedia_sock_top_policy[KMEDIA_A_SOCK + 1];
+extern const struct nla_policy kmedia_stream_top_policy[KMEDIA_A_STREAM + 1];
+
+/* netlink_sock.c */
+int kmedia_nl_sock_attach_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_sock_detach_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* netlink_stream.c */
+int kmedia_nl_stream_new_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_stream_change_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_stream_del_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_stream_get_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_stream_get_start(struct netlink_callback *cb);
+int kmedia_nl_stream_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int kmedia_nl_stream_flush_doit(struct sk_buff *skb, struct genl_info *info);
+int kmedia_nl_put_stream_event(struct sk_buff *skb, struct kmedia_stream *stream,
+			       const struct kmedia_endpoint *src, u32 idle_ms);
+
+#endif /* _KMEDIA_NETLINK_H */

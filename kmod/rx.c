@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmedia: the receive half of the packet path.
+ *
+ * kmedia_encap_recv() runs for every datagram arriving on an attached
+ * socket, in softirq context, under RCU. It decides in a few loads whether
+ * the datagram belongs to one of the socket's streams; anything it does not
+ * handle goes on to the socket untouched, so the owner still sees STUN,
+ * DTLS, strangers and everything else.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "socket.h"
+#include "stream.h"
+
+/* The RTP fixed header; RTCP headers are 8 bytes but we need only 2. */
+#define KMEDIA_RTP_HLEN 12
+
+/* RFC 5761 section 4: RTCP packet types 192-223 cannot be RTP payload types
+ * 64-95 with the marker bit, which is why they may share a port.
+ */
+static inline bool kmedia_is_rtcp(const u8 *hdr)
+{
+	return hdr[1] >= 192 && hdr[1] <= 223;
+}
+
+static void kmedia_skb_source(const struct sk_buff *skb,
+			      struct kmedia_endpoint *src)
+{
+	src->port = udp_hdr(skb)->source;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		src->family = AF_INET;
+		src->addr4 = ip_hdr(skb)->saddr;
+	} else {
+		src->family = AF_INET6;
+		src->addr6 = ipv6_hdr(skb)->saddr;
+	}
+}
+
+/* Datagrams the IP layer reassembled, or that GRO aggregated. */
+static bool kmedia_skb_assembled(const struct sk_buff *skb)
+{
+	if (skb_is_gso(skb))
+		return true;
+	if (skb->protocol == htons(ETH_P_IP))
+		return IPCB(skb)->frag_max_size;
+	return IP6CB(skb)->frag_max_size;
+}
+
+/*
+ * Does the source match what the stream accepts? A latching stream learns
+ * the first source it sees; one CPU wins that race, and packets another CPU
+ * sees before the winner published the source are left to the socket.
+ */
+static bool kmedia_source_ok(struct kmedia_stream *stream,
+			     struct kmedia_stream_cfg *cfg,
+			     const struct kmedia_endpoint *src)
+{
+	switch (cfg->src_mode) {
+	case KMEDIA_SRC_STRICT:
+		return kmedia_endpoint_equal(&cfg->src, src);
+	case KMEDIA_SRC_LATCH:
+		/* Pairs with the release below: cfg->src is complete. */
+		if (smp_load_acquire(&cfg->latched))
+			return kmedia_endpoint_equal(&cfg->src, src);
+		if (test_and_set_bit(0, &cfg->latch_claimed))
+			return false;
+		cfg->src = *src;
+		/* Publishes cfg->src to the acquire above on other CPUs. */
+		smp_store_release(&cfg->latched, true);
+		kmedia_event_latch(stream, src);
+		return true;
+	default:
+		return true;
+	}
+}
+
+static u8 kmedia_skb_tos(const struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return ipv4_get_dsfield(ip_hdr(skb));
+	return ipv6_get_dsfield(ipv6_hdr(skb));
+}
+
+/* Account the packet to its stream and send it on. */
+static int kmedia_stream_rx(struct kmedia_stream *stream,
+			    struct kmedia_stream_cfg *cfg, struct sk_buff *skb)
+{
+	const u8 *hdr = skb->data + sizeof(struct udphdr);
+	unsigned int len = skb->len - sizeof(struct udphdr);
+	struct kmedia_net *kn = stream->kn;
+	unsigned long now;
+	u8 tos;
+
+	if (stream->kind == KMEDIA_KIND_RTP) {
+		if (cfg->pt_filter && !test_bit(hdr[1] & 0x7f, cfg->pt_allow)) {
+			kmedia_ctrs_inc(stream->ctrs, KMEDIA_STREAM_DROP_PT);
+			kmedia_ctrs_inc(kn->ctrs, KMEDIA_NET_DROP_PT);
+			kfree_skb(skb);
+			return 0;
+		}
+		kmedia_rtp_update(&stream->rtp, hdr, READ_ONCE(stream->clock_rate));
+	}
+
+	kmedia_ctrs_inc(stream->ctrs, KMEDIA_STREAM_RX_PACKETS);
+	kmedia_ctrs_add(stream->ctrs, KMEDIA_STREAM_RX_BYTES, len);
+	kmedia_ctrs_inc(kn->ctrs, KMEDIA_NET_RX_PACKETS);
+	kmedia_ctrs_add(kn->ctrs, KMEDIA_NET_RX_BYTES, len);
+	/* Written once per tick at most, to spare the cache line. */
+	now = jiffies;
+	if (READ_ONCE(stream->last_rx) != now)
+		WRITE_ONCE(stream->last_rx, now);
+	if (unlikely(READ_ONCE(stream->idle_reported)))
+		WRITE_ONCE(stream->idle_reported, false);
+
+	tos = kmedia_skb_tos(skb);
+	if (cfg->dscp_set)
+		tos = (cfg->dscp << 2) | (tos & INET_ECN_MASK);
+	return kmedia_xmit(stream, cfg, skb, tos);
+}
+
+/**
+ * kmedia_encap_recv - UDP encap_rcv hook of attached sockets
+ * @sk: the socket the datagram arrived on
+ * @skb: the datagram, data at the UDP header, checksum verified
+ *
+ * Return: 0 when the datagram was consumed (forwarded or dropped and
+ * counted), 1 to hand it to the socket unchanged.
+ */
+int kmedia_encap_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct kmedia_stream_cfg *cfg;
+	struct kmedia_stream *stream;
+	struct kmedia_endpoint src;
+	struct kmedia_sock *ks;
+	const u8 *hdr;
+	u8 kind;
+
+	ks = rcu_dereference_sk_user_data(sk);
+	if (unlikely(!ks))
+		return 1;
+	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_RX_PACKETS);
+
+	if (unlikely(kmedia_skb_assembled(skb))) {
+		kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_FRAGMENT);
+		return 1;
+	}
+	/* An RTCP header is shorter, but RTCP packets worth relaying never
+	 * are: the smallest real one (an empty RR) is 8 bytes.
+	 */
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + 8))
+		goto not_rtp;
+	hdr = skb->data + sizeof(struct udphdr);
+	if ((hdr[0] >> 6) != 2)
+		goto not_rtp;
+	kind = kmedia_is_rtcp(hdr) ? KMEDIA_KIND_RTCP : KMEDIA_KIND_RTP;
+	if (kind == KMEDIA_KIND_RTP) {
+		if (!pskb_may_pull(skb, sizeof(struct udphdr) + KMEDIA_RTP_HLEN))
+			goto not_rtp;
+		hdr = skb->data + sizeof(struct udphdr);
+	}
+
+	stream = rcu_dereference(ks->streams[kind]);
+	if (!stream) {
+		kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_NO_STREAM);
+		return 1;
+	}
+	cfg = rcu_dereference(stream->cfg);
+	if (cfg->src_mode != KMEDIA_SRC_ANY) {
+		kmedia_skb_source(skb, &src);
+		if (!kmedia_source_ok(stream, cfg, &src)) {
+			kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_SOURCE);
+			return 1;
+		}
+	}
+	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_TO_STREAM);
+	return kmedia_stream_rx(stream, cfg, skb);
+
+not_rtp:
+	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_NOT_RTP);
+	return 1;
+}

@@ -62,21 +62,21 @@ void kmedia_idle_work(struct work_struct *work)
 	struct kmedia_net *kn = container_of(to_delayed_work(work),
 					     struct kmedia_net, idle_work);
 	struct kmedia_stream *stream;
-	unsigned long id, now;
+	unsigned long now;
 
 	mutex_lock(&kn->lock);
 	now = jiffies;
-	xa_for_each(&kn->streams, id, stream) {
+	list_for_each_entry(stream, &kn->idle_streams, idle_node) {
 		unsigned long last = READ_ONCE(stream->last_rx);
 
-		if (!stream->idle_timeout || READ_ONCE(stream->idle_reported) ||
+		if (READ_ONCE(stream->idle_reported) ||
 		    time_before(now, last + stream->idle_timeout))
 			continue;
 		WRITE_ONCE(stream->idle_reported, true);
 		kmedia_event_send(stream, KMEDIA_CMD_STREAM_IDLE_NTF, NULL,
 				  jiffies_to_msecs(now - last), GFP_KERNEL);
 	}
-	if (kn->n_idle_streams)
+	if (!list_empty(&kn->idle_streams))
 		kmedia_idle_arm(kn);
 	mutex_unlock(&kn->lock);
 }

@@ -40,8 +40,8 @@ enum kmedia_net_ctr {
  *	several messages can tell userspace it was not consistent
  * @n_streams: streams installed
  * @n_sockets: sockets attached
- * @n_idle_streams: streams with an idle timeout (the idle scan runs while
- *	there is at least one)
+ * @idle_streams: streams with an idle timeout, the only ones the idle scan
+ *	visits; it runs while the list is not empty
  * @dying: set at namespace exit; the idle scan must not re-arm
  * @idle_work: periodic idle scan
  * @ctrs: per-CPU namespace counters (enum kmedia_net_ctr)
@@ -56,7 +56,7 @@ struct kmedia_net {
 	unsigned int gen;
 	u32 n_streams;
 	u32 n_sockets;
-	u32 n_idle_streams;
+	struct list_head idle_streams;
 	bool dying;
 	struct delayed_work idle_work;
 	struct kmedia_ctrs __percpu *ctrs;

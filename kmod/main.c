@@ -31,6 +31,7 @@ static int __net_init kmedia_net_init(struct net *net)
 	mutex_init(&kn->lock);
 	xa_init_flags(&kn->socks, XA_FLAGS_ALLOC1);
 	xa_init_flags(&kn->streams, XA_FLAGS_ALLOC1);
+	INIT_LIST_HEAD(&kn->idle_streams);
 	INIT_DELAYED_WORK(&kn->idle_work, kmedia_idle_work);
 	kn->gen = 1;
 	return 0;

@@ -157,9 +157,9 @@ static void kmedia_stream_set_idle(struct kmedia_stream *stream, u32 msecs)
 
 	stream->idle_timeout = msecs ? max(msecs_to_jiffies(msecs), 1UL) : 0;
 	if (was && !stream->idle_timeout)
-		kn->n_idle_streams--;
+		list_del(&stream->idle_node);
 	if (!was && stream->idle_timeout) {
-		kn->n_idle_streams++;
+		list_add_tail(&stream->idle_node, &kn->idle_streams);
 		kmedia_idle_arm(kn);
 	}
 	WRITE_ONCE(stream->idle_reported, false);
@@ -287,7 +287,7 @@ void kmedia_stream_remove(struct kmedia_stream *stream)
 	stream->sock_in->n_streams--;
 	cfg->sock_out->n_streams--;
 	if (stream->idle_timeout)
-		kn->n_idle_streams--;
+		list_del(&stream->idle_node);
 	kn->n_streams--;
 	kn->gen++;
 	call_rcu(&stream->rcu, kmedia_stream_free_rcu);

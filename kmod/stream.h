@@ -81,6 +81,7 @@ struct kmedia_stream_cfg {
  * @idle_reported: the idle event went out; cleared by the next packet
  * @in_node: entry in sock_in->streams_in
  * @out_node: entry in cfg->sock_out->streams_out
+ * @idle_node: entry in kn->idle_streams while @idle_timeout is set
  * @rcu: frees the stream after the packet path is done with it
  */
 struct kmedia_stream {
@@ -98,6 +99,7 @@ struct kmedia_stream {
 	bool idle_reported;
 	struct list_head in_node;
 	struct list_head out_node;
+	struct list_head idle_node;
 	struct rcu_head rcu;
 };
 

@@ -69,7 +69,7 @@ static int do_stream(struct kmedia_handle *h, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	printf("%-10s\n", "ID");
-	err = kmedia_stream_dump(h, print_stream, &count);
+	err = kmedia_stream_dump(h, NULL, print_stream, &count);
 	if (err)
 		return kernel_error(h, "stream show", err);
 	return 0;

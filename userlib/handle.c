@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
@@ -87,10 +88,43 @@ int kmd_parse_error(const struct nlmsghdr *nlh, char *extack, size_t len)
 	return error > 0 ? -error : error;
 }
 
+/*
+ * Read one datagram into h->buf. Returns its length; 0 for a datagram that
+ * did not come from the kernel (any process may send to our port id: such
+ * datagrams are dropped, never parsed); -EMSGSIZE if it did not fit; or
+ * -errno of recvmsg() (-EAGAIN with MSG_DONTWAIT, -ENOBUFS on overrun).
+ */
+ssize_t kmd_recv(struct kmedia_handle *h, int flags)
+{
+	struct sockaddr_nl addr;
+	struct iovec iov = {
+		.iov_base = h->buf,
+		.iov_len = MNL_SOCKET_BUFFER_SIZE,
+	};
+	struct msghdr msg = {
+		.msg_name = &addr,
+		.msg_namelen = sizeof(addr),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t len;
+
+	len = recvmsg(mnl_socket_get_fd(h->nl), &msg, flags);
+	if (len < 0)
+		return -errno;
+	if (msg.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	if (msg.msg_namelen != sizeof(addr) || addr.nl_family != AF_NETLINK ||
+	    addr.nl_pid != 0)
+		return 0;
+	return len;
+}
+
 struct request_ctx {
 	struct kmedia_handle *h;
 	kmd_msg_cb cb;
 	void *data;
+	uint32_t seq;
 	int error;
 	bool interrupted;
 };
@@ -100,6 +134,11 @@ static int request_data_cb(const struct nlmsghdr *nlh, void *data)
 	struct request_ctx *ctx = data;
 	int ret;
 
+	/* libmnl lets sequence 0 through: multicast events on a subscribed
+	 * handle are not replies to this request.
+	 */
+	if (nlh->nlmsg_seq != ctx->seq)
+		return MNL_CB_OK;
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		ctx->interrupted = true;
 	/* After the callback stopped, the rest of a dump is still read (and
@@ -137,8 +176,9 @@ static mnl_cb_t request_ctl_cb[NLMSG_MIN_TYPE] = {
 int kmd_request(struct kmedia_handle *h, struct nlmsghdr *nlh, kmd_msg_cb cb,
 		void *data)
 {
-	struct request_ctx ctx = { .h = h, .cb = cb, .data = data };
-	uint32_t seq = nlh->nlmsg_seq;
+	struct request_ctx ctx = {
+		.h = h, .cb = cb, .data = data, .seq = nlh->nlmsg_seq,
+	};
 	ssize_t len;
 	int ret;
 
@@ -147,13 +187,18 @@ int kmd_request(struct kmedia_handle *h, struct nlmsghdr *nlh, kmd_msg_cb cb,
 	if (mnl_socket_sendto(h->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
-	do {
-		len = mnl_socket_recvfrom(h->nl, h->buf, MNL_SOCKET_BUFFER_SIZE);
+	for (;;) {
+		len = kmd_recv(h, 0);
 		if (len < 0)
-			return -errno;
-		ret = mnl_cb_run2(h->buf, len, seq, h->portid, request_data_cb,
-				  &ctx, request_ctl_cb, NLMSG_MIN_TYPE);
-	} while (ret > 0);
+			return len;
+		if (!len)
+			continue;
+		ret = mnl_cb_run2(h->buf, len, ctx.seq, h->portid,
+				  request_data_cb, &ctx, request_ctl_cb,
+				  NLMSG_MIN_TYPE);
+		if (ret <= 0)
+			break;
+	}
 
 	if (ctx.error)
 		return ctx.error;
@@ -304,6 +349,27 @@ uint32_t kmedia_handle_events_group(const struct kmedia_handle *h)
 const char *kmedia_handle_extack(const struct kmedia_handle *h)
 {
 	return h->extack[0] ? h->extack : NULL;
+}
+
+int kmedia_handle_fd(const struct kmedia_handle *h)
+{
+	return mnl_socket_get_fd(h->nl);
+}
+
+/*
+ * Join the "events" multicast group. The kernel checks CAP_NET_ADMIN in the
+ * user namespace owning the handle's network namespace (-EPERM).
+ */
+int kmedia_handle_subscribe(struct kmedia_handle *h)
+{
+	int group = h->events_group;
+
+	if (!group)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return -errno;
+	return 0;
 }
 
 const char *kmedia_library_version(void)

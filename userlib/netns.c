@@ -31,6 +31,18 @@ const char *kmedia_netns_get_version(const struct kmedia_netns *netns)
 	return netns->version;
 }
 
+bool kmedia_netns_has_stat(const struct kmedia_netns *netns,
+			   enum kmedia_stats_attr attr)
+{
+	return kmd_stats_has(&netns->stats, attr);
+}
+
+uint64_t kmedia_netns_get_stat(const struct kmedia_netns *netns,
+			       enum kmedia_stats_attr attr)
+{
+	return kmd_stats_get(&netns->stats, attr);
+}
+
 static int netns_nest_cb(const struct nlattr *attr, void *data)
 {
 	struct kmedia_netns *netns = data;
@@ -43,9 +55,15 @@ static int netns_nest_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		netns->u32[type] = mnl_attr_get_u32(attr);
-		netns->present |= 1u << type;
 		break;
+	case KMEDIA_NETNS_A_STATS:
+		if (kmd_stats_parse(attr, &netns->stats) < 0)
+			return MNL_CB_ERROR;
+		break;
+	default:
+		return MNL_CB_OK;
 	}
+	netns->present |= 1u << type;
 	return MNL_CB_OK;
 }
 
@@ -70,6 +88,9 @@ static int netns_top_cb(const struct nlattr *attr, void *data)
 
 int kmd_netns_parse(const struct nlmsghdr *nlh, struct kmedia_netns *netns)
 {
+	memset(netns, 0, sizeof(*netns));
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return -EBADMSG;
 	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), netns_top_cb,
 			   netns) != MNL_CB_OK)
 		return -EBADMSG;

@@ -52,7 +52,7 @@ TEST(stream_dump_is_empty)
 	int count = 0;
 
 	ASSERT_EQ(0, kmedia_handle_open(&h));
-	EXPECT_EQ(0, kmedia_stream_dump(h, count_stream, &count));
+	EXPECT_EQ(0, kmedia_stream_dump(h, NULL, count_stream, &count));
 	EXPECT_EQ(0, count);
 	kmedia_handle_close(h);
 }

@@ -46,6 +46,71 @@ TEST(netns_reply_parses)
 	EXPECT_FALSE(kmedia_netns_has(&netns, KMEDIA_NETNS_A_SOCKETS));
 }
 
+TEST(netns_reply_with_stats_parses)
+{
+	struct kmedia_netns netns;
+	struct nlmsghdr *nlh = reply_start(KMEDIA_CMD_NETNS_GET);
+	struct nlattr *nest, *stats;
+
+	nest = mnl_attr_nest_start(nlh, KMEDIA_A_NETNS);
+	mnl_attr_put_u32(nlh, KMEDIA_NETNS_A_SOCKETS, 4);
+	stats = mnl_attr_nest_start(nlh, KMEDIA_NETNS_A_STATS);
+	mnl_attr_put_u64(nlh, KMEDIA_STATS_A_RX_PACKETS, UINT64_C(1) << 33);
+	mnl_attr_put(nlh, KMEDIA_STATS_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, KMEDIA_STATS_A_TX_PACKETS, 12345);
+	mnl_attr_put_u64(nlh, KMEDIA_STATS_A_DROP_ROUTE, 6);
+	mnl_attr_put_u64(nlh, KMEDIA_STATS_A_RTP_LOST, (uint64_t)(int64_t)-9);
+	mnl_attr_nest_end(nlh, stats);
+	mnl_attr_nest_end(nlh, nest);
+
+	ASSERT_EQ(0, kmd_netns_parse(nlh, &netns));
+	EXPECT_EQ(4, kmedia_netns_get_u32(&netns, KMEDIA_NETNS_A_SOCKETS));
+	EXPECT_TRUE(kmedia_netns_has(&netns, KMEDIA_NETNS_A_STATS));
+	EXPECT_STREQ("", kmedia_netns_get_version(&netns));
+	EXPECT_TRUE(kmedia_netns_has_stat(&netns, KMEDIA_STATS_A_RX_PACKETS));
+	EXPECT_EQ(UINT64_C(1) << 33,
+		  kmedia_netns_get_stat(&netns, KMEDIA_STATS_A_RX_PACKETS));
+	EXPECT_EQ(12345, kmedia_netns_get_stat(&netns, KMEDIA_STATS_A_TX_PACKETS));
+	EXPECT_EQ(6, kmedia_netns_get_stat(&netns, KMEDIA_STATS_A_DROP_ROUTE));
+	EXPECT_EQ(-9, (int64_t)kmedia_netns_get_stat(&netns,
+						     KMEDIA_STATS_A_RTP_LOST));
+	EXPECT_FALSE(kmedia_netns_has_stat(&netns, KMEDIA_STATS_A_RX_BYTES));
+	EXPECT_EQ(0, kmedia_netns_get_stat(&netns, KMEDIA_STATS_A_RX_BYTES));
+	EXPECT_FALSE(kmedia_netns_has_stat(&netns, KMEDIA_STATS_A_PAD));
+	EXPECT_FALSE(kmedia_netns_has_stat(&netns, 63));
+	EXPECT_FALSE(kmedia_netns_has_stat(&netns, 1000));
+}
+
+TEST(netns_reply_without_stats)
+{
+	struct kmedia_netns netns;
+	struct nlmsghdr *nlh = reply_start(KMEDIA_CMD_NETNS_GET);
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start(nlh, KMEDIA_A_NETNS);
+	mnl_attr_put_u32(nlh, KMEDIA_NETNS_A_STREAMS, 1);
+	mnl_attr_nest_end(nlh, nest);
+
+	ASSERT_EQ(0, kmd_netns_parse(nlh, &netns));
+	EXPECT_FALSE(kmedia_netns_has(&netns, KMEDIA_NETNS_A_STATS));
+	EXPECT_FALSE(kmedia_netns_has_stat(&netns, KMEDIA_STATS_A_RX_PACKETS));
+}
+
+TEST(netns_stats_of_the_wrong_size_are_refused)
+{
+	struct kmedia_netns netns;
+	struct nlmsghdr *nlh = reply_start(KMEDIA_CMD_NETNS_GET);
+	struct nlattr *nest, *stats;
+
+	nest = mnl_attr_nest_start(nlh, KMEDIA_A_NETNS);
+	stats = mnl_attr_nest_start(nlh, KMEDIA_NETNS_A_STATS);
+	mnl_attr_put_u64(nlh, KMEDIA_STATS_A_SSRC, 1);
+	mnl_attr_nest_end(nlh, stats);
+	mnl_attr_nest_end(nlh, nest);
+
+	EXPECT_EQ(-EBADMSG, kmd_netns_parse(nlh, &netns));
+}
+
 TEST(netns_reply_with_wrong_attribute_size_is_refused)
 {
 	struct kmedia_netns netns = { 0 };

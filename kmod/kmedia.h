@@ -5,6 +5,7 @@
 #ifndef _KMEDIA_KMEDIA_H
 #define _KMEDIA_KMEDIA_H
 
+#include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -61,6 +62,14 @@ struct kmedia_net {
 	struct delayed_work idle_work;
 	struct kmedia_ctrs __percpu *ctrs;
 };
+
+/*
+ * Objects alive (sockets, streams, stream configurations), across every
+ * namespace. Module exit warns if any survive: the test suites' kernel-log
+ * check turns that into a failure, which is our leak detector on kernels
+ * without kmemleak.
+ */
+extern atomic_t kmedia_live_objects;
 
 extern unsigned int kmedia_net_id;
 extern unsigned int kmedia_max_streams;

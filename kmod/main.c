@@ -15,6 +15,7 @@
 #include "stream.h"
 
 unsigned int kmedia_net_id __read_mostly;
+atomic_t kmedia_live_objects = ATOMIC_INIT(0);
 
 unsigned int kmedia_max_streams __read_mostly = 1 << 20;
 module_param_named(max_streams, kmedia_max_streams, uint, 0644);
@@ -103,6 +104,8 @@ static void __exit kmedia_exit(void)
 	unregister_pernet_subsys(&kmedia_net_ops);
 	/* Objects freed after a grace period call back into this module. */
 	rcu_barrier();
+	WARN(atomic_read(&kmedia_live_objects), "kmedia: %d objects leaked\n",
+	     atomic_read(&kmedia_live_objects));
 	pr_info("unloaded\n");
 }
 

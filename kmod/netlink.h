@@ -13,6 +13,24 @@
 
 struct kmedia_stream;
 
+/*
+ * Refuse a request that lacks attribute @type of @nest (NULL: top level),
+ * both machine-readably (the missing-attribute TLVs) and in words: @msg, a
+ * string literal, names the attribute, which NL_REQ_ATTR_CHECK does not.
+ */
+static inline bool kmedia_nl_missing(struct netlink_ext_ack *extack,
+				     const struct nlattr *nest,
+				     struct nlattr **tb, int type,
+				     const char *msg)
+{
+	if (tb[type])
+		return false;
+	NL_SET_ERR_ATTR_MISS(extack, nest, type);
+	if (extack)
+		extack->_msg = msg;
+	return true;
+}
+
 void *kmedia_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			u8 cmd);
 int kmedia_nl_put_endpoint(struct sk_buff *skb, int attrtype,

@@ -66,21 +66,24 @@ static int kmedia_nl_reply_sock(struct genl_info *info, struct kmedia_sock *ks)
 	return genlmsg_reply(msg, info);
 }
 
-/* Parse the request's sock nest and check that @attr is in it. */
+/* Parse the request's sock nest; it must hold sock.id or sock.fd. */
 static int kmedia_nl_sock_attrs(struct genl_info *info, struct nlattr **tb,
 				int attr)
 {
+	struct nlattr *nest = info->attrs[KMEDIA_A_SOCK];
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KMEDIA_A_SOCK))
+	if (kmedia_nl_missing(info->extack, NULL, info->attrs, KMEDIA_A_SOCK,
+			      "sock: attribute nest missing"))
 		return -EINVAL;
-	err = nla_parse_nested(tb, KMEDIA_SOCK_A_MAX, info->attrs[KMEDIA_A_SOCK],
-			       NULL, info->extack);
+	err = nla_parse_nested(tb, KMEDIA_SOCK_A_MAX, nest, NULL, info->extack);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[KMEDIA_A_SOCK], tb, attr))
-		return -EINVAL;
-	return 0;
+	if (attr == KMEDIA_SOCK_A_FD)
+		return kmedia_nl_missing(info->extack, nest, tb, attr,
+					 "sock.fd: missing") ? -EINVAL : 0;
+	return kmedia_nl_missing(info->extack, nest, tb, attr,
+				 "sock.id: missing") ? -EINVAL : 0;
 }
 
 /* Find the socket named by the request's sock.id; kn->lock held. */

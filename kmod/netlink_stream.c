@@ -141,20 +141,21 @@ static int kmedia_nl_reply_stream(struct genl_info *info,
 	return genlmsg_reply(msg, info);
 }
 
-/* Parse the request's stream nest into @tb; @need: attribute it must have. */
+/* Parse the request's stream nest into @tb; @need_id: stream.id required. */
 static int kmedia_nl_stream_attrs(struct genl_info *info, struct nlattr **tb,
-				  int need)
+				  bool need_id)
 {
+	struct nlattr *nest = info->attrs[KMEDIA_A_STREAM];
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KMEDIA_A_STREAM))
+	if (kmedia_nl_missing(info->extack, NULL, info->attrs, KMEDIA_A_STREAM,
+			      "stream: attribute nest missing"))
 		return -EINVAL;
-	err = nla_parse_nested(tb, KMEDIA_STREAM_A_MAX,
-			       info->attrs[KMEDIA_A_STREAM], NULL, info->extack);
+	err = nla_parse_nested(tb, KMEDIA_STREAM_A_MAX, nest, NULL, info->extack);
 	if (err)
 		return err;
-	if (need && NL_REQ_ATTR_CHECK(info->extack, info->attrs[KMEDIA_A_STREAM],
-				      tb, need))
+	if (need_id && kmedia_nl_missing(info->extack, nest, tb, KMEDIA_STREAM_A_ID,
+					 "stream.id: missing"))
 		return -EINVAL;
 	return 0;
 }
@@ -252,15 +253,19 @@ int kmedia_nl_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[KMEDIA_STREAM_A_MAX + 1];
 	struct kmedia_stream_params p;
 	struct kmedia_stream *stream;
+	struct nlattr *nest;
 	int err;
 
-	err = kmedia_nl_stream_attrs(info, tb, KMEDIA_STREAM_A_SOCK_IN);
+	err = kmedia_nl_stream_attrs(info, tb, false);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[KMEDIA_A_STREAM], tb,
-			      KMEDIA_STREAM_A_SOCK_OUT) ||
-	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[KMEDIA_A_STREAM], tb,
-			      KMEDIA_STREAM_A_DST))
+	nest = info->attrs[KMEDIA_A_STREAM];
+	if (kmedia_nl_missing(info->extack, nest, tb, KMEDIA_STREAM_A_SOCK_IN,
+			      "stream.sock-in: missing") ||
+	    kmedia_nl_missing(info->extack, nest, tb, KMEDIA_STREAM_A_SOCK_OUT,
+			      "stream.sock-out: missing") ||
+	    kmedia_nl_missing(info->extack, nest, tb, KMEDIA_STREAM_A_DST,
+			      "stream.dst: missing"))
 		return -EINVAL;
 
 	mutex_lock(&kn->lock);
@@ -302,7 +307,7 @@ int kmedia_nl_stream_change_doit(struct sk_buff *skb, struct genl_info *info)
 	struct kmedia_stream *stream;
 	int err;
 
-	err = kmedia_nl_stream_attrs(info, tb, KMEDIA_STREAM_A_ID);
+	err = kmedia_nl_stream_attrs(info, tb, true);
 	if (err)
 		return err;
 
@@ -329,7 +334,7 @@ int kmedia_nl_stream_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct kmedia_stream *stream;
 	int err;
 
-	err = kmedia_nl_stream_attrs(info, tb, KMEDIA_STREAM_A_ID);
+	err = kmedia_nl_stream_attrs(info, tb, true);
 	if (err)
 		return err;
 
@@ -348,7 +353,7 @@ int kmedia_nl_stream_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct kmedia_stream *stream;
 	int err;
 
-	err = kmedia_nl_stream_attrs(info, tb, KMEDIA_STREAM_A_ID);
+	err = kmedia_nl_stream_attrs(info, tb, true);
 	if (err)
 		return err;
 
@@ -425,7 +430,7 @@ int kmedia_nl_stream_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	int err, a;
 
 	if (info->attrs[KMEDIA_A_STREAM]) {
-		err = kmedia_nl_stream_attrs(info, tb, 0);
+		err = kmedia_nl_stream_attrs(info, tb, false);
 		if (err)
 			return err;
 	}

@@ -37,6 +37,7 @@ static void kmedia_sock_free_rcu(struct rcu_head *head)
 	sock_put(ks->sk);
 	kmedia_ctrs_free(ks->ctrs);
 	kfree(ks);
+	atomic_dec(&kmedia_live_objects);
 }
 
 static void kmedia_sock_release(struct kref *kref)
@@ -179,6 +180,7 @@ struct kmedia_sock *kmedia_sock_attach(struct kmedia_net *kn, int fd,
 	}
 	kmedia_sock_read_local(ks);
 	sock_hold(ks->sk);
+	atomic_inc(&kmedia_live_objects);
 	cfg.sk_user_data = ks;
 	setup_udp_tunnel_sock(kn->net, sock, &cfg);
 	release_sock(ks->sk);

@@ -29,6 +29,7 @@ static void kmedia_cfg_free(struct kmedia_stream_cfg *cfg)
 	dst_cache_destroy(&cfg->dst_cache);
 	kmedia_sock_put(cfg->sock_out);
 	kfree(cfg);
+	atomic_dec(&kmedia_live_objects);
 }
 
 static void kmedia_cfg_free_rcu(struct rcu_head *head)
@@ -44,6 +45,7 @@ static void kmedia_stream_free_rcu(struct rcu_head *head)
 	kmedia_sock_put(stream->sock_in);
 	kmedia_ctrs_free(stream->ctrs);
 	kfree(stream);
+	atomic_dec(&kmedia_live_objects);
 }
 
 /*
@@ -142,6 +144,7 @@ kmedia_cfg_build(const struct kmedia_stream_cfg *old,
 		goto err;
 	}
 	kmedia_sock_get(cfg->sock_out);
+	atomic_inc(&kmedia_live_objects);
 	return cfg;
 
 err:
@@ -217,6 +220,7 @@ struct kmedia_stream *kmedia_stream_create(struct kmedia_net *kn,
 	}
 
 	kmedia_sock_get(sock_in);
+	atomic_inc(&kmedia_live_objects);
 	list_add_tail(&stream->in_node, &sock_in->streams_in);
 	list_add_tail(&stream->out_node, &cfg->sock_out->streams_out);
 	sock_in->n_streams++;

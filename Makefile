@@ -65,7 +65,7 @@ check: userspace tests
 
 # The README's main job, in a VM on the newest kernel series.
 DEMO_KERNEL ?= 6.12
-demo: userspace
+demo: userspace tests
 	tests/vm/run --kernel $(DEMO_KERNEL) -- scripts/demo
 
 tools daemon: userlib

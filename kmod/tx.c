@@ -9,6 +9,7 @@
  * they chose, so the steady state does no route lookup.
  */
 
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
@@ -207,6 +208,9 @@ int kmedia_xmit(struct kmedia_stream *stream, struct kmedia_stream_cfg *cfg,
 	 * offsets into its old headers; the new UDP header starts afresh.
 	 */
 	skb->ip_summed = CHECKSUM_NONE;
+	/* Nor may a VLAN tag or tunnel offload state of the ingress leak out. */
+	__vlan_hwaccel_clear_tag(skb);
+	skb->encapsulation = 0;
 	skb->mark = READ_ONCE(cfg->sock_out->sk->sk_mark);
 	skb->priority = READ_ONCE(cfg->sock_out->sk->sk_priority);
 

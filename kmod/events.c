@@ -14,7 +14,7 @@
 #define KMEDIA_IDLE_PERIOD (HZ / 4)
 
 static void kmedia_event_send(struct kmedia_stream *stream, u8 cmd,
-			      const struct kmedia_endpoint *src, u32 idle_ms,
+			      const struct kmedia_endpoint *src, u32 value,
 			      gfp_t gfp)
 {
 	struct kmedia_net *kn = stream->kn;
@@ -27,7 +27,7 @@ static void kmedia_event_send(struct kmedia_stream *stream, u8 cmd,
 	if (!msg)
 		goto lost;
 	hdr = kmedia_nl_put_hdr(msg, 0, 0, 0, cmd);
-	if (!hdr || kmedia_nl_put_stream_event(msg, stream, src, idle_ms)) {
+	if (!hdr || kmedia_nl_put_stream_event(msg, stream, cmd, src, value)) {
 		nlmsg_free(msg);
 		goto lost;
 	}
@@ -44,6 +44,13 @@ void kmedia_event_latch(struct kmedia_stream *stream,
 {
 	kmedia_event_send(stream, KMEDIA_CMD_STREAM_LATCH_NTF, src, 0,
 			  GFP_ATOMIC);
+}
+
+/* Packet path (softirq): a burst of SRTP authentication failures. */
+void kmedia_event_srtp_fail(struct kmedia_stream *stream, u32 failures)
+{
+	kmedia_event_send(stream, KMEDIA_CMD_STREAM_SRTP_FAIL_NTF, NULL,
+			  failures, GFP_ATOMIC);
 }
 
 void kmedia_idle_arm(struct kmedia_net *kn)

@@ -24,9 +24,21 @@ enum kmedia_net_ctr {
 	KMEDIA_NET_DROP_PT,
 	KMEDIA_NET_DROP_ROUTE,
 	KMEDIA_NET_DROP_XMIT,
+	KMEDIA_NET_DROP_SRTP_AUTH,
+	KMEDIA_NET_DROP_SRTP_REPLAY,
+	KMEDIA_NET_DROP_SRTP_SHORT,
+	KMEDIA_NET_DROP_SRTP_MKI,
+	KMEDIA_NET_DROP_SRTP_PROTECT,
 	KMEDIA_NET_EVENTS_LOST,
 	__KMEDIA_NET_CTR_MAX,
 };
+
+/*
+ * The namespace counters start with the same list as a stream's
+ * (enum kmedia_stream_ctr), so a stream counter maps to its namespace twin
+ * by value.
+ */
+#define kmedia_net_ctr_of(stream_ctr) ((enum kmedia_net_ctr)(stream_ctr))
 
 /**
  * struct kmedia_net - the relay state of one network namespace

@@ -12,6 +12,7 @@
 
 #include "kmedia.h"
 #include "socket.h"
+#include "srtp.h"
 #include "stream.h"
 
 unsigned int kmedia_net_id __read_mostly;
@@ -20,6 +21,10 @@ atomic_t kmedia_live_objects = ATOMIC_INIT(0);
 unsigned int kmedia_max_streams __read_mostly = 1 << 20;
 module_param_named(max_streams, kmedia_max_streams, uint, 0644);
 MODULE_PARM_DESC(max_streams, "Most streams one network namespace may hold");
+
+static bool kmedia_selftest;
+module_param_named(selftest, kmedia_selftest, bool, 0444);
+MODULE_PARM_DESC(selftest, "Run the crypto known-answer tests at load");
 
 static int __net_init kmedia_net_init(struct net *net)
 {
@@ -80,9 +85,19 @@ static int __init kmedia_init(void)
 	if (err)
 		return err;
 
-	err = kmedia_netlink_init();
+	if (kmedia_selftest) {
+		err = kmedia_srtp_selftest();
+		if (err)
+			goto err_pernet;
+	}
+
+	err = kmedia_srtp_init();
 	if (err)
 		goto err_pernet;
+
+	err = kmedia_netlink_init();
+	if (err)
+		goto err_srtp;
 
 	/* Test builds only (make check's negative control): prove that the
 	 * test harness notices a warning from this module.
@@ -93,6 +108,8 @@ static int __init kmedia_init(void)
 	pr_info("version %s loaded\n", KMEDIA_VERSION);
 	return 0;
 
+err_srtp:
+	kmedia_srtp_exit();
 err_pernet:
 	unregister_pernet_subsys(&kmedia_net_ops);
 	return err;
@@ -102,8 +119,11 @@ static void __exit kmedia_exit(void)
 {
 	kmedia_netlink_exit();
 	unregister_pernet_subsys(&kmedia_net_ops);
-	/* Objects freed after a grace period call back into this module. */
+	/* Objects freed after a grace period call back into this module;
+	 * crypto contexts are then freed from a work queue, drained here.
+	 */
 	rcu_barrier();
+	kmedia_srtp_exit();
 	WARN(atomic_read(&kmedia_live_objects), "kmedia: %d objects leaked\n",
 	     atomic_read(&kmedia_live_objects));
 	pr_info("unloaded\n");

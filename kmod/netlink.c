@@ -17,6 +17,7 @@
 
 #include "netlink.h"
 #include "socket.h"
+#include "srtp.h"
 #include "stream.h"
 
 static struct genl_family kmedia_genl_family;
@@ -56,6 +57,20 @@ static const struct nla_policy kmedia_sock_policy[KMEDIA_SOCK_A_MAX + 1] = {
 	[KMEDIA_SOCK_A_STATS] = KMEDIA_READ_ONLY("sock.stats"),
 };
 
+static const struct nla_policy kmedia_srtp_policy[KMEDIA_SRTP_A_MAX + 1] = {
+	[KMEDIA_SRTP_A_SUITE] = NLA_POLICY_MAX(NLA_U32, KMEDIA_SRTP_SUITE_MAX),
+	[KMEDIA_SRTP_A_MASTER_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
+	[KMEDIA_SRTP_A_MASTER_SALT] = NLA_POLICY_RANGE(NLA_BINARY, 12, 14),
+	[KMEDIA_SRTP_A_MKI] = NLA_POLICY_RANGE(NLA_BINARY, 1, KMEDIA_SRTP_MKI_MAX),
+	[KMEDIA_SRTP_A_KDR] = { .type = NLA_U32 },
+	[KMEDIA_SRTP_A_SSRC] = { .type = NLA_U32 },
+	[KMEDIA_SRTP_A_ROC] = { .type = NLA_U32 },
+	[KMEDIA_SRTP_A_REPLAY_WINDOW] = NLA_POLICY_RANGE(NLA_U32,
+							 KMEDIA_SRTP_REPLAY_MIN,
+							 KMEDIA_SRTP_REPLAY_MAX),
+	[KMEDIA_SRTP_A_SRTCP_INDEX] = KMEDIA_READ_ONLY("srtp.srtcp-index"),
+};
+
 static const struct nla_policy kmedia_stream_policy[KMEDIA_STREAM_A_MAX + 1] = {
 	[KMEDIA_STREAM_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMEDIA_STREAM_A_COOKIE] = { .type = NLA_U64 },
@@ -72,6 +87,9 @@ static const struct nla_policy kmedia_stream_policy[KMEDIA_STREAM_A_MAX + 1] = {
 	[KMEDIA_STREAM_A_LATCHED] = KMEDIA_READ_ONLY("stream.latched"),
 	[KMEDIA_STREAM_A_STATS] = KMEDIA_READ_ONLY("stream.stats"),
 	[KMEDIA_STREAM_A_IDLE_MS] = KMEDIA_READ_ONLY("stream.idle-ms"),
+	[KMEDIA_STREAM_A_SRTP_IN] = NLA_POLICY_NESTED(kmedia_srtp_policy),
+	[KMEDIA_STREAM_A_SRTP_OUT] = NLA_POLICY_NESTED(kmedia_srtp_policy),
+	[KMEDIA_STREAM_A_SRTP_FAILURES] = KMEDIA_READ_ONLY("stream.srtp-failures"),
 };
 
 const struct nla_policy kmedia_sock_top_policy[KMEDIA_A_SOCK + 1] = {
@@ -144,24 +162,17 @@ int kmedia_nl_parse_endpoint(const struct nlattr *nest,
 	return 0;
 }
 
-/* @ctrs are counters in the order of enum kmedia_stats_attr from RX_PACKETS. */
-int kmedia_nl_put_stats(struct sk_buff *skb, int attrtype, const u64 *ctrs,
-			unsigned int n)
+/* Put the counters of enum kmedia_stream_ctr (a stream's or the first of
+ * a namespace's) as their statistics attributes, into an open nest.
+ */
+int kmedia_nl_put_ctrs(struct sk_buff *skb, const u64 *ctrs)
 {
-	struct nlattr *nest;
 	unsigned int i;
 
-	nest = nla_nest_start(skb, attrtype);
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = 0; i < n; i++) {
-		if (nla_put_u64_64bit(skb, KMEDIA_STATS_A_RX_PACKETS + i, ctrs[i],
-				      KMEDIA_STATS_A_PAD)) {
-			nla_nest_cancel(skb, nest);
+	for (i = 0; i < __KMEDIA_STREAM_CTR_MAX; i++)
+		if (nla_put_u64_64bit(skb, kmedia_stream_ctr_attr[i], ctrs[i],
+				      KMEDIA_STATS_A_PAD))
 			return -EMSGSIZE;
-		}
-	}
-	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -191,6 +202,82 @@ int kmedia_nl_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 	return err;
 }
 
+/* The nest was validated against kmedia_srtp_policy already. */
+int kmedia_nl_parse_srtp(const struct nlattr *nest, struct kmedia_srtp_params *p,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KMEDIA_SRTP_A_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, KMEDIA_SRTP_A_MAX, nest, kmedia_srtp_policy,
+			       extack);
+	if (err)
+		return err;
+	memset(p, 0, sizeof(*p));
+	if (kmedia_nl_missing(extack, nest, tb, KMEDIA_SRTP_A_SUITE,
+			      "srtp.suite: missing"))
+		return -EINVAL;
+	p->suite = nla_get_u32(tb[KMEDIA_SRTP_A_SUITE]);
+	p->window = KMEDIA_SRTP_REPLAY_DEFAULT;
+	if (p->suite == KMEDIA_SRTP_NONE)
+		return 0;
+	if (kmedia_nl_missing(extack, nest, tb, KMEDIA_SRTP_A_MASTER_KEY,
+			      "srtp.master-key: missing") ||
+	    kmedia_nl_missing(extack, nest, tb, KMEDIA_SRTP_A_MASTER_SALT,
+			      "srtp.master-salt: missing"))
+		return -EINVAL;
+	if (tb[KMEDIA_SRTP_A_KDR] && nla_get_u32(tb[KMEDIA_SRTP_A_KDR])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KMEDIA_SRTP_A_KDR],
+				    "srtp.kdr: only 0 (derive keys once) is supported");
+		return -EOPNOTSUPP;
+	}
+	p->key_len = nla_len(tb[KMEDIA_SRTP_A_MASTER_KEY]);
+	nla_memcpy(p->master_key, tb[KMEDIA_SRTP_A_MASTER_KEY],
+		   sizeof(p->master_key));
+	p->salt_len = nla_len(tb[KMEDIA_SRTP_A_MASTER_SALT]);
+	nla_memcpy(p->master_salt, tb[KMEDIA_SRTP_A_MASTER_SALT],
+		   sizeof(p->master_salt));
+	if (tb[KMEDIA_SRTP_A_MKI]) {
+		p->mki_len = nla_len(tb[KMEDIA_SRTP_A_MKI]);
+		nla_memcpy(p->mki, tb[KMEDIA_SRTP_A_MKI], sizeof(p->mki));
+	}
+	if (tb[KMEDIA_SRTP_A_SSRC]) {
+		p->has_ssrc = true;
+		p->ssrc = nla_get_u32(tb[KMEDIA_SRTP_A_SSRC]);
+	}
+	if (tb[KMEDIA_SRTP_A_ROC])
+		p->roc = nla_get_u32(tb[KMEDIA_SRTP_A_ROC]);
+	if (tb[KMEDIA_SRTP_A_REPLAY_WINDOW])
+		p->window = nla_get_u32(tb[KMEDIA_SRTP_A_REPLAY_WINDOW]);
+	return 0;
+}
+
+/* Report a context: never its keys. */
+int kmedia_nl_put_srtp(struct sk_buff *skb, int attrtype, struct kmedia_srtp *ctx)
+{
+	u32 ssrc, roc, index;
+	struct nlattr *nest;
+	bool started;
+
+	kmedia_srtp_state(ctx, &ssrc, &roc, &index, &started);
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KMEDIA_SRTP_A_SUITE, ctx->suite) ||
+	    nla_put_u32(skb, KMEDIA_SRTP_A_REPLAY_WINDOW, ctx->window) ||
+	    nla_put_u32(skb, KMEDIA_SRTP_A_ROC, roc) ||
+	    ((started || ctx->cfg_has_ssrc) &&
+	     nla_put_u32(skb, KMEDIA_SRTP_A_SSRC, ssrc)) ||
+	    (ctx->mki_len && nla_put(skb, KMEDIA_SRTP_A_MKI, ctx->mki_len, ctx->mki)) ||
+	    (ctx->rtcp && started &&
+	     nla_put_u32(skb, KMEDIA_SRTP_A_SRTCP_INDEX, index))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 bool kmedia_nl_has_listeners(struct kmedia_net *kn)
 {
 	return genl_has_listeners(&kmedia_genl_family, kn->net,
@@ -206,7 +293,7 @@ void kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp)
 static int kmedia_nl_put_netns(struct sk_buff *skb, struct kmedia_net *kn)
 {
 	u64 ctrs[__KMEDIA_NET_CTR_MAX];
-	struct nlattr *nest;
+	struct nlattr *nest, *stats;
 
 	kmedia_ctrs_sum(kn->ctrs, __KMEDIA_NET_CTR_MAX, ctrs);
 	nest = nla_nest_start(skb, KMEDIA_A_NETNS);
@@ -222,10 +309,10 @@ static int kmedia_nl_put_netns(struct sk_buff *skb, struct kmedia_net *kn)
 		goto err;
 	}
 	mutex_unlock(&kn->lock);
-	/* The first counters line up with the stream statistics. */
-	if (kmedia_nl_put_stats(skb, KMEDIA_NETNS_A_STATS, ctrs,
-				KMEDIA_NET_DROP_XMIT + 1))
+	stats = nla_nest_start(skb, KMEDIA_NETNS_A_STATS);
+	if (!stats || kmedia_nl_put_ctrs(skb, ctrs))
 		goto err;
+	nla_nest_end(skb, stats);
 
 	nla_nest_end(skb, nest);
 	return 0;

@@ -11,6 +11,8 @@
 #include "endpoint.h"
 #include "kmedia.h"
 
+struct kmedia_srtp;
+struct kmedia_srtp_params;
 struct kmedia_stream;
 
 /*
@@ -40,10 +42,12 @@ int kmedia_nl_parse_endpoint(const struct nlattr *nest,
 			     struct netlink_ext_ack *extack);
 int kmedia_nl_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 			unsigned long index, int err);
+int kmedia_nl_parse_srtp(const struct nlattr *nest, struct kmedia_srtp_params *p,
+			 struct netlink_ext_ack *extack);
+int kmedia_nl_put_srtp(struct sk_buff *skb, int attrtype, struct kmedia_srtp *ctx);
 bool kmedia_nl_has_listeners(struct kmedia_net *kn);
 void kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp);
-int kmedia_nl_put_stats(struct sk_buff *skb, int attrtype, const u64 *ctrs,
-			unsigned int n);
+int kmedia_nl_put_ctrs(struct sk_buff *skb, const u64 *ctrs);
 
 extern const struct nla_policy kmedia_sock_top_policy[KMEDIA_A_SOCK + 1];
 extern const struct nla_policy kmedia_stream_top_policy[KMEDIA_A_STREAM + 1];
@@ -63,6 +67,7 @@ int kmedia_nl_stream_get_start(struct netlink_callback *cb);
 int kmedia_nl_stream_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int kmedia_nl_stream_flush_doit(struct sk_buff *skb, struct genl_info *info);
 int kmedia_nl_put_stream_event(struct sk_buff *skb, struct kmedia_stream *stream,
-			       const struct kmedia_endpoint *src, u32 idle_ms);
+			       u8 cmd, const struct kmedia_endpoint *src,
+			       u32 value);
 
 #endif /* _KMEDIA_NETLINK_H */

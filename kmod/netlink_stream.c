@@ -102,16 +102,18 @@ static int kmedia_nl_fill_stream(struct sk_buff *skb,
 	}
 	if (cfg->dscp_set && nla_put_u8(skb, KMEDIA_STREAM_A_DSCP, cfg->dscp))
 		goto err;
+	if (cfg->srtp_in &&
+	    kmedia_nl_put_srtp(skb, KMEDIA_STREAM_A_SRTP_IN, cfg->srtp_in))
+		goto err;
+	if (cfg->srtp_out &&
+	    kmedia_nl_put_srtp(skb, KMEDIA_STREAM_A_SRTP_OUT, cfg->srtp_out))
+		goto err;
 
 	kmedia_ctrs_sum(stream->ctrs, __KMEDIA_STREAM_CTR_MAX, ctrs);
 	stats = nla_nest_start(skb, KMEDIA_STREAM_A_STATS);
 	if (!stats)
 		goto err;
-	for (i = 0; i < __KMEDIA_STREAM_CTR_MAX; i++)
-		if (nla_put_u64_64bit(skb, KMEDIA_STATS_A_RX_PACKETS + i, ctrs[i],
-				      KMEDIA_STATS_A_PAD))
-			goto err;
-	if (kmedia_nl_put_rtp(skb, stream))
+	if (kmedia_nl_put_ctrs(skb, ctrs) || kmedia_nl_put_rtp(skb, stream))
 		goto err;
 	nla_nest_end(skb, stats);
 
@@ -244,6 +246,18 @@ static int kmedia_nl_stream_params(struct kmedia_net *kn, struct nlattr **tb,
 		p->idle_timeout_ms = nla_get_u32(tb[KMEDIA_STREAM_A_IDLE_TIMEOUT]);
 	if (tb[KMEDIA_STREAM_A_CLOCK_RATE])
 		p->clock_rate = nla_get_u32(tb[KMEDIA_STREAM_A_CLOCK_RATE]);
+	if (tb[KMEDIA_STREAM_A_SRTP_IN]) {
+		err = kmedia_nl_parse_srtp(tb[KMEDIA_STREAM_A_SRTP_IN],
+					   &p->srtp_in, extack);
+		if (err)
+			return err;
+	}
+	if (tb[KMEDIA_STREAM_A_SRTP_OUT]) {
+		err = kmedia_nl_parse_srtp(tb[KMEDIA_STREAM_A_SRTP_OUT],
+					   &p->srtp_out, extack);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -282,6 +296,7 @@ int kmedia_nl_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 		kmedia_stream_remove(stream);
 out:
 	mutex_unlock(&kn->lock);
+	memzero_explicit(&p, sizeof(p));	/* master keys */
 	return err;
 }
 
@@ -321,9 +336,11 @@ int kmedia_nl_stream_change_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	p.sock_in = stream->sock_in;
+	p.kind = stream->kind;
 	err = kmedia_stream_change(stream, &p, info->extack);
 out:
 	mutex_unlock(&kn->lock);
+	memzero_explicit(&p, sizeof(p));	/* master keys */
 	return err;
 }
 
@@ -469,20 +486,35 @@ int kmedia_nl_stream_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* An event about @stream: its ID and cookie, plus @src or @idle_ms. */
+/*
+ * An event about @stream: its ID and cookie, plus what @cmd reports: the
+ * latched @src, or @value as idle milliseconds or SRTP failures.
+ */
 int kmedia_nl_put_stream_event(struct sk_buff *skb, struct kmedia_stream *stream,
-			       const struct kmedia_endpoint *src, u32 idle_ms)
+			       u8 cmd, const struct kmedia_endpoint *src,
+			       u32 value)
 {
 	struct nlattr *nest;
+	int err;
 
 	nest = nla_nest_start(skb, KMEDIA_A_STREAM);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, KMEDIA_STREAM_A_ID, stream->id) ||
-	    nla_put_u64_64bit(skb, KMEDIA_STREAM_A_COOKIE,
-			      READ_ONCE(stream->cookie), KMEDIA_STREAM_A_PAD) ||
-	    (src && kmedia_nl_put_endpoint(skb, KMEDIA_STREAM_A_SRC, src)) ||
-	    (!src && nla_put_u32(skb, KMEDIA_STREAM_A_IDLE_MS, idle_ms))) {
+	err = nla_put_u32(skb, KMEDIA_STREAM_A_ID, stream->id) ||
+	      nla_put_u64_64bit(skb, KMEDIA_STREAM_A_COOKIE,
+				READ_ONCE(stream->cookie), KMEDIA_STREAM_A_PAD);
+	switch (cmd) {
+	case KMEDIA_CMD_STREAM_LATCH_NTF:
+		err = err || kmedia_nl_put_endpoint(skb, KMEDIA_STREAM_A_SRC, src);
+		break;
+	case KMEDIA_CMD_STREAM_IDLE_NTF:
+		err = err || nla_put_u32(skb, KMEDIA_STREAM_A_IDLE_MS, value);
+		break;
+	case KMEDIA_CMD_STREAM_SRTP_FAIL_NTF:
+		err = err || nla_put_u32(skb, KMEDIA_STREAM_A_SRTP_FAILURES, value);
+		break;
+	}
+	if (err) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -89,25 +89,54 @@ static u8 kmedia_skb_tos(const struct sk_buff *skb)
 	return ipv6_get_dsfield(ipv6_hdr(skb));
 }
 
+static const u8 kmedia_srtp_drop_ctr[] = {
+	[KMEDIA_SRTP_ERR_SHORT] = KMEDIA_STREAM_DROP_SRTP_SHORT,
+	[KMEDIA_SRTP_ERR_MKI] = KMEDIA_STREAM_DROP_SRTP_MKI,
+	[KMEDIA_SRTP_ERR_REPLAY] = KMEDIA_STREAM_DROP_SRTP_REPLAY,
+	[KMEDIA_SRTP_ERR_AUTH] = KMEDIA_STREAM_DROP_SRTP_AUTH,
+	[KMEDIA_SRTP_ERR_PROTECT] = KMEDIA_STREAM_DROP_SRTP_PROTECT,
+};
+
+/* Unprotect an SRTP/SRTCP packet, or drop and count it. */
+static int kmedia_stream_unprotect(struct kmedia_stream *stream,
+				   struct kmedia_stream_cfg *cfg,
+				   struct sk_buff *skb)
+{
+	enum kmedia_srtp_err err;
+	u32 failures;
+
+	err = kmedia_srtp_unprotect(cfg->srtp_in, skb, sizeof(struct udphdr));
+	if (likely(err == KMEDIA_SRTP_OK))
+		return 0;
+	if (err == KMEDIA_SRTP_ERR_AUTH) {
+		net_dbg_ratelimited("kmedia: stream %u: SRTP authentication failed\n",
+				    stream->id);
+		if (kmedia_srtp_fail_burst(cfg->srtp_in, &failures))
+			kmedia_event_srtp_fail(stream, failures);
+	}
+	return kmedia_stream_drop(stream, skb, kmedia_srtp_drop_ctr[err]);
+}
+
 /* Account the packet to its stream and send it on. */
 static int kmedia_stream_rx(struct kmedia_stream *stream,
 			    struct kmedia_stream_cfg *cfg, struct sk_buff *skb)
 {
-	const u8 *hdr = skb->data + sizeof(struct udphdr);
 	unsigned int len = skb->len - sizeof(struct udphdr);
 	struct kmedia_net *kn = stream->kn;
 	unsigned long now;
+	const u8 *hdr;
 	u8 tos;
 
-	if (stream->kind == KMEDIA_KIND_RTP) {
-		if (cfg->pt_filter && !test_bit(hdr[1] & 0x7f, cfg->pt_allow)) {
-			kmedia_ctrs_inc(stream->ctrs, KMEDIA_STREAM_DROP_PT);
-			kmedia_ctrs_inc(kn->ctrs, KMEDIA_NET_DROP_PT);
-			kfree_skb(skb);
-			return 0;
-		}
+	hdr = skb->data + sizeof(struct udphdr);
+	if (stream->kind == KMEDIA_KIND_RTP && cfg->pt_filter &&
+	    !test_bit(hdr[1] & 0x7f, cfg->pt_allow))
+		return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_PT);
+	if (cfg->srtp_in && kmedia_stream_unprotect(stream, cfg, skb))
+		return 0;
+	/* Unprotecting may have moved the data. */
+	hdr = skb->data + sizeof(struct udphdr);
+	if (stream->kind == KMEDIA_KIND_RTP)
 		kmedia_rtp_update(&stream->rtp, hdr, READ_ONCE(stream->clock_rate));
-	}
 
 	kmedia_ctrs_inc(stream->ctrs, KMEDIA_STREAM_RX_PACKETS);
 	kmedia_ctrs_add(stream->ctrs, KMEDIA_STREAM_RX_BYTES, len);
@@ -123,6 +152,10 @@ static int kmedia_stream_rx(struct kmedia_stream *stream,
 	tos = kmedia_skb_tos(skb);
 	if (cfg->dscp_set)
 		tos = (cfg->dscp << 2) | (tos & INET_ECN_MASK);
+	if (cfg->srtp_out &&
+	    kmedia_srtp_protect(cfg->srtp_out, skb, sizeof(struct udphdr)))
+		return kmedia_stream_drop(stream, skb,
+					  KMEDIA_STREAM_DROP_SRTP_PROTECT);
 	return kmedia_xmit(stream, cfg, skb, tos);
 }
 

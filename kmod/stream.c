@@ -24,8 +24,30 @@ struct kmedia_stream *kmedia_stream_find(struct kmedia_net *kn, u32 id)
 	return xa_load(&kn->streams, id);
 }
 
+const u8 kmedia_stream_ctr_attr[__KMEDIA_STREAM_CTR_MAX] = {
+	[KMEDIA_STREAM_RX_PACKETS] = KMEDIA_STATS_A_RX_PACKETS,
+	[KMEDIA_STREAM_RX_BYTES] = KMEDIA_STATS_A_RX_BYTES,
+	[KMEDIA_STREAM_TX_PACKETS] = KMEDIA_STATS_A_TX_PACKETS,
+	[KMEDIA_STREAM_TX_BYTES] = KMEDIA_STATS_A_TX_BYTES,
+	[KMEDIA_STREAM_DROP_PT] = KMEDIA_STATS_A_DROP_PT,
+	[KMEDIA_STREAM_DROP_ROUTE] = KMEDIA_STATS_A_DROP_ROUTE,
+	[KMEDIA_STREAM_DROP_XMIT] = KMEDIA_STATS_A_DROP_XMIT,
+	[KMEDIA_STREAM_DROP_SRTP_AUTH] = KMEDIA_STATS_A_DROP_SRTP_AUTH,
+	[KMEDIA_STREAM_DROP_SRTP_REPLAY] = KMEDIA_STATS_A_DROP_SRTP_REPLAY,
+	[KMEDIA_STREAM_DROP_SRTP_SHORT] = KMEDIA_STATS_A_DROP_SRTP_SHORT,
+	[KMEDIA_STREAM_DROP_SRTP_MKI] = KMEDIA_STATS_A_DROP_SRTP_MKI,
+	[KMEDIA_STREAM_DROP_SRTP_PROTECT] = KMEDIA_STATS_A_DROP_SRTP_PROTECT,
+};
+
+/* kmedia_net_ctr_of() relies on the two lists starting alike. */
+static_assert((int)KMEDIA_NET_RX_PACKETS == (int)KMEDIA_STREAM_RX_PACKETS);
+static_assert((int)KMEDIA_NET_DROP_SRTP_PROTECT ==
+	      (int)KMEDIA_STREAM_DROP_SRTP_PROTECT);
+
 static void kmedia_cfg_free(struct kmedia_stream_cfg *cfg)
 {
+	kmedia_srtp_put(cfg->srtp_in);
+	kmedia_srtp_put(cfg->srtp_out);
 	dst_cache_destroy(&cfg->dst_cache);
 	kmedia_sock_put(cfg->sock_out);
 	kfree(cfg);
@@ -53,11 +75,30 @@ static void kmedia_stream_free_rcu(struct rcu_head *head)
  * one (@old, NULL on create). Validation that needs both the request and
  * the result happens here, so create and change share it.
  */
+/*
+ * The crypto context a request asks for: a new one for a nest (none for
+ * suite NONE), else the current one, shared. Returns NULL for plain.
+ */
+static struct kmedia_srtp *kmedia_cfg_srtp(struct kmedia_srtp *cur, bool given,
+					   const struct kmedia_srtp_params *p,
+					   bool rtcp, struct netlink_ext_ack *extack)
+{
+	if (!given) {
+		if (cur)
+			kmedia_srtp_get(cur);
+		return cur;
+	}
+	if (p->suite == KMEDIA_SRTP_NONE)
+		return NULL;
+	return kmedia_srtp_create(p, rtcp, extack);
+}
+
 static struct kmedia_stream_cfg *
 kmedia_cfg_build(const struct kmedia_stream_cfg *old,
 		 const struct kmedia_stream_params *p,
 		 struct netlink_ext_ack *extack)
 {
+	bool rtcp = p->kind == KMEDIA_KIND_RTCP;
 	struct kmedia_stream_cfg *cfg;
 	int err;
 
@@ -68,6 +109,22 @@ kmedia_cfg_build(const struct kmedia_stream_cfg *old,
 	if (err) {
 		kfree(cfg);
 		return ERR_PTR(err);
+	}
+	cfg->srtp_in = kmedia_cfg_srtp(old ? old->srtp_in : NULL,
+				       KMEDIA_HAS(p, KMEDIA_STREAM_A_SRTP_IN),
+				       &p->srtp_in, rtcp, extack);
+	if (IS_ERR(cfg->srtp_in)) {
+		err = PTR_ERR(cfg->srtp_in);
+		cfg->srtp_in = NULL;
+		goto err;
+	}
+	cfg->srtp_out = kmedia_cfg_srtp(old ? old->srtp_out : NULL,
+					KMEDIA_HAS(p, KMEDIA_STREAM_A_SRTP_OUT),
+					&p->srtp_out, rtcp, extack);
+	if (IS_ERR(cfg->srtp_out)) {
+		err = PTR_ERR(cfg->srtp_out);
+		cfg->srtp_out = NULL;
+		goto err;
 	}
 
 	if (old) {
@@ -148,6 +205,8 @@ kmedia_cfg_build(const struct kmedia_stream_cfg *old,
 	return cfg;
 
 err:
+	kmedia_srtp_put(cfg->srtp_in);
+	kmedia_srtp_put(cfg->srtp_out);
 	dst_cache_destroy(&cfg->dst_cache);
 	kfree(cfg);
 	return ERR_PTR(err);

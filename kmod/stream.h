@@ -8,17 +8,19 @@
 #include <linux/bitmap.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <linux/skbuff.h>
 #include <net/dst_cache.h>
 #include <uapi/linux/kmedia.h>
 
 #include "endpoint.h"
 #include "kmedia.h"
 #include "rtp.h"
+#include "srtp.h"
 
 struct kmedia_sock;
 struct netlink_ext_ack;
 
-/* Per-stream counters (KMEDIA_STATS_A_RX_PACKETS..DROP_XMIT, in order). */
+/* Per-stream counters; kmedia_stream_ctr_attr maps them to attributes. */
 enum kmedia_stream_ctr {
 	KMEDIA_STREAM_RX_PACKETS,
 	KMEDIA_STREAM_RX_BYTES,
@@ -27,8 +29,16 @@ enum kmedia_stream_ctr {
 	KMEDIA_STREAM_DROP_PT,
 	KMEDIA_STREAM_DROP_ROUTE,
 	KMEDIA_STREAM_DROP_XMIT,
+	KMEDIA_STREAM_DROP_SRTP_AUTH,
+	KMEDIA_STREAM_DROP_SRTP_REPLAY,
+	KMEDIA_STREAM_DROP_SRTP_SHORT,
+	KMEDIA_STREAM_DROP_SRTP_MKI,
+	KMEDIA_STREAM_DROP_SRTP_PROTECT,
 	__KMEDIA_STREAM_CTR_MAX,
 };
+
+/* The statistics attribute of each stream counter, in order. */
+extern const u8 kmedia_stream_ctr_attr[__KMEDIA_STREAM_CTR_MAX];
 
 #define KMEDIA_PT_COUNT 128
 
@@ -44,6 +54,9 @@ enum kmedia_stream_ctr {
  * @dscp: DSCP of forwarded packets
  * @pt_filter: only payload types in @pt_allow pass
  * @pt_allow: allowed RTP payload types
+ * @srtp_in: how packets arrive (NULL: plain), shared with the previous
+ *	configuration when a change left it alone
+ * @srtp_out: how packets leave (NULL: plain), likewise
  * @dst_cache: per-CPU cached route to @dst, with its source address
  * @rcu: frees the old configuration after a change
  *
@@ -61,6 +74,8 @@ struct kmedia_stream_cfg {
 	u8 dscp;
 	bool pt_filter;
 	DECLARE_BITMAP(pt_allow, KMEDIA_PT_COUNT);
+	struct kmedia_srtp *srtp_in;
+	struct kmedia_srtp *srtp_out;
 	struct dst_cache dst_cache;
 	struct rcu_head rcu;
 };
@@ -117,6 +132,8 @@ struct kmedia_stream {
  * @dscp: KMEDIA_STREAM_A_DSCP
  * @idle_timeout_ms: KMEDIA_STREAM_A_IDLE_TIMEOUT
  * @clock_rate: KMEDIA_STREAM_A_CLOCK_RATE
+ * @srtp_in: KMEDIA_STREAM_A_SRTP_IN (holds key material: wipe after use)
+ * @srtp_out: KMEDIA_STREAM_A_SRTP_OUT (likewise)
  */
 struct kmedia_stream_params {
 	u32 has;
@@ -131,6 +148,8 @@ struct kmedia_stream_params {
 	u8 dscp;
 	u32 idle_timeout_ms;
 	u32 clock_rate;
+	struct kmedia_srtp_params srtp_in;
+	struct kmedia_srtp_params srtp_out;
 };
 
 #define KMEDIA_HAS(p, attr) ((p)->has & BIT(attr))
@@ -144,6 +163,17 @@ int kmedia_stream_change(struct kmedia_stream *stream,
 void kmedia_stream_remove(struct kmedia_stream *stream);
 struct kmedia_stream *kmedia_stream_find(struct kmedia_net *kn, u32 id);
 
+/* Packet path: drop a packet, counted against the stream and namespace. */
+static inline int kmedia_stream_drop(struct kmedia_stream *stream,
+				     struct sk_buff *skb,
+				     enum kmedia_stream_ctr why)
+{
+	kmedia_ctrs_inc(stream->ctrs, why);
+	kmedia_ctrs_inc(stream->kn->ctrs, kmedia_net_ctr_of(why));
+	kfree_skb(skb);
+	return 0;
+}
+
 /* rx.c / tx.c */
 int kmedia_encap_recv(struct sock *sk, struct sk_buff *skb);
 int kmedia_xmit(struct kmedia_stream *stream, struct kmedia_stream_cfg *cfg,
@@ -154,5 +184,6 @@ void kmedia_event_latch(struct kmedia_stream *stream,
 			const struct kmedia_endpoint *src);
 void kmedia_idle_arm(struct kmedia_net *kn);
 void kmedia_idle_work(struct work_struct *work);
+void kmedia_event_srtp_fail(struct kmedia_stream *stream, u32 failures);
 
 #endif /* _KMEDIA_STREAM_H */

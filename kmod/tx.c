@@ -24,15 +24,6 @@
 #include "socket.h"
 #include "stream.h"
 
-static int kmedia_drop(struct kmedia_stream *stream, struct sk_buff *skb,
-		       enum kmedia_stream_ctr why, enum kmedia_net_ctr net_why)
-{
-	kmedia_ctrs_inc(stream->ctrs, why);
-	kmedia_ctrs_inc(stream->kn->ctrs, net_why);
-	kfree_skb(skb);
-	return 0;
-}
-
 static void kmedia_sent(struct kmedia_stream *stream, unsigned int len, int err)
 {
 	struct kmedia_net *kn = stream->kn;
@@ -90,8 +81,7 @@ static int kmedia_xmit4(struct kmedia_stream *stream,
 
 		rt = ip_route_output_key(net, &fl4);
 		if (IS_ERR(rt))
-			return kmedia_drop(stream, skb, KMEDIA_STREAM_DROP_ROUTE,
-					   KMEDIA_NET_DROP_ROUTE);
+			return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_ROUTE);
 		saddr = fl4.saddr;
 		dst_cache_set_ip4(&cfg->dst_cache, &rt->dst, saddr);
 	}
@@ -99,8 +89,7 @@ static int kmedia_xmit4(struct kmedia_stream *stream,
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) + rt->dst.header_len +
 			 sizeof(*iph) + sizeof(struct udphdr))) {
 		ip_rt_put(rt);
-		return kmedia_drop(stream, skb, KMEDIA_STREAM_DROP_XMIT,
-				   KMEDIA_NET_DROP_XMIT);
+		return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_XMIT);
 	}
 	skb_dst_set(skb, &rt->dst);
 
@@ -154,8 +143,7 @@ static int kmedia_xmit6(struct kmedia_stream *stream,
 
 		dst = ipv6_stub->ipv6_dst_lookup_flow(net, sk, &fl6, NULL);
 		if (IS_ERR(dst))
-			return kmedia_drop(stream, skb, KMEDIA_STREAM_DROP_ROUTE,
-					   KMEDIA_NET_DROP_ROUTE);
+			return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_ROUTE);
 		saddr = fl6.saddr;
 		dst_cache_set_ip6(&cfg->dst_cache, dst, &saddr);
 	}
@@ -163,8 +151,7 @@ static int kmedia_xmit6(struct kmedia_stream *stream,
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len +
 			 sizeof(*ip6h) + sizeof(struct udphdr))) {
 		dst_release(dst);
-		return kmedia_drop(stream, skb, KMEDIA_STREAM_DROP_XMIT,
-				   KMEDIA_NET_DROP_XMIT);
+		return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_XMIT);
 	}
 	skb_dst_set(skb, dst);
 

@@ -65,6 +65,9 @@
  *	source (KMEDIA_A_STREAM with ID, COOKIE, SRC)
  * @KMEDIA_CMD_STREAM_IDLE_NTF: event, a stream saw no packet for its idle
  *	timeout; sent once until packets flow again (ID, COOKIE, IDLE_MS)
+ * @KMEDIA_CMD_STREAM_SRTP_FAIL_NTF: event, a burst of SRTP authentication
+ *	failures on a stream (ID, COOKIE, SRTP_FAILURES); at most one per
+ *	second per stream
  */
 enum kmedia_cmd {
 	KMEDIA_CMD_UNSPEC,
@@ -79,6 +82,7 @@ enum kmedia_cmd {
 	KMEDIA_CMD_STREAM_FLUSH,
 	KMEDIA_CMD_STREAM_LATCH_NTF,
 	KMEDIA_CMD_STREAM_IDLE_NTF,
+	KMEDIA_CMD_STREAM_SRTP_FAIL_NTF,
 
 	__KMEDIA_CMD_MAX,
 	KMEDIA_CMD_MAX = __KMEDIA_CMD_MAX - 1
@@ -247,6 +251,19 @@ enum kmedia_src_mode {
  * @KMEDIA_STREAM_A_STATS: nest, enum kmedia_stats_attr (replies only)
  * @KMEDIA_STREAM_A_IDLE_MS: u32, milliseconds since the last packet, or since
  *	creation (replies and events only)
+ * @KMEDIA_STREAM_A_PAD: padding for 64-bit attributes
+ * @KMEDIA_STREAM_A_SRTP_IN: nest, enum kmedia_srtp_attr: how packets arrive
+ *	(SRTP, or SRTCP for an RTCP stream); absent: plain. Packets are
+ *	authenticated, checked against replay and decrypted before anything
+ *	else; failures are dropped and counted.
+ * @KMEDIA_STREAM_A_SRTP_OUT: nest, enum kmedia_srtp_attr: how packets leave;
+ *	absent: plain. With both absent the stream relays packets as they
+ *	are, which is also how SRTP is relayed when both legs share keys.
+ *	In a change, a nest replaces the context (re-key); a nest with suite
+ *	KMEDIA_SRTP_NONE removes it; no nest keeps it, ROC and replay state
+ *	included.
+ * @KMEDIA_STREAM_A_SRTP_FAILURES: u32, authentication failures in the burst
+ *	(KMEDIA_CMD_STREAM_SRTP_FAIL_NTF only)
  */
 enum kmedia_stream_attr {
 	KMEDIA_STREAM_A_UNSPEC,
@@ -266,6 +283,9 @@ enum kmedia_stream_attr {
 	KMEDIA_STREAM_A_STATS,
 	KMEDIA_STREAM_A_IDLE_MS,
 	KMEDIA_STREAM_A_PAD,
+	KMEDIA_STREAM_A_SRTP_IN,
+	KMEDIA_STREAM_A_SRTP_OUT,
+	KMEDIA_STREAM_A_SRTP_FAILURES,
 
 	__KMEDIA_STREAM_A_MAX,
 	KMEDIA_STREAM_A_MAX = __KMEDIA_STREAM_A_MAX - 1
@@ -291,6 +311,15 @@ enum kmedia_stream_attr {
  * @KMEDIA_STATS_A_JITTER: u32, interarrival jitter in timestamp units
  *	(RFC 3550 A.8)
  * @KMEDIA_STATS_A_PAD: padding for 64-bit attributes
+ * @KMEDIA_STATS_A_DROP_SRTP_AUTH: u64, dropped: SRTP/SRTCP authentication
+ *	tag mismatch (wrong key, corrupted packet)
+ * @KMEDIA_STATS_A_DROP_SRTP_REPLAY: u64, dropped: index already seen or
+ *	older than the replay window
+ * @KMEDIA_STATS_A_DROP_SRTP_SHORT: u64, dropped: too short for the header,
+ *	MKI and tag the suite needs
+ * @KMEDIA_STATS_A_DROP_SRTP_MKI: u64, dropped: MKI differs from the key's
+ * @KMEDIA_STATS_A_DROP_SRTP_PROTECT: u64, dropped: could not be protected
+ *	for sending (no room for the tag, crypto failure)
  */
 enum kmedia_stats_attr {
 	KMEDIA_STATS_A_UNSPEC,
@@ -308,9 +337,93 @@ enum kmedia_stats_attr {
 	KMEDIA_STATS_A_RTP_LOST,
 	KMEDIA_STATS_A_JITTER,
 	KMEDIA_STATS_A_PAD,
+	KMEDIA_STATS_A_DROP_SRTP_AUTH,
+	KMEDIA_STATS_A_DROP_SRTP_REPLAY,
+	KMEDIA_STATS_A_DROP_SRTP_SHORT,
+	KMEDIA_STATS_A_DROP_SRTP_MKI,
+	KMEDIA_STATS_A_DROP_SRTP_PROTECT,
 
 	__KMEDIA_STATS_A_MAX,
 	KMEDIA_STATS_A_MAX = __KMEDIA_STATS_A_MAX - 1
+};
+
+/**
+ * enum kmedia_srtp_suite - SRTP protection profiles (RFC 3711, 4568, 6188,
+ * 7714; SDES names)
+ * @KMEDIA_SRTP_NONE: no protection (removes a context in a change)
+ * @KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80: AES-128 counter mode, 80-bit tag
+ * @KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_32: AES-128 counter mode, 32-bit tag
+ *	(SRTCP keeps an 80-bit tag, RFC 4568 6.2)
+ * @KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80: AES-192 counter mode, 80-bit tag
+ * @KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32: AES-192 counter mode, 32-bit tag
+ * @KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_80: AES-256 counter mode, 80-bit tag
+ * @KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_32: AES-256 counter mode, 32-bit tag
+ * @KMEDIA_SRTP_AEAD_AES_128_GCM: AES-128 GCM, 128-bit tag (RFC 7714)
+ * @KMEDIA_SRTP_AEAD_AES_256_GCM: AES-256 GCM, 128-bit tag (RFC 7714)
+ * @KMEDIA_SRTP_NULL_HMAC_SHA1_80: no encryption, 80-bit tag
+ * @KMEDIA_SRTP_NULL_HMAC_SHA1_32: no encryption, 32-bit tag
+ * @KMEDIA_SRTP_F8_128_HMAC_SHA1_80: AES-128 f8 mode, 80-bit tag
+ */
+enum kmedia_srtp_suite {
+	KMEDIA_SRTP_NONE,
+	KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
+	KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_32,
+	KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80,
+	KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32,
+	KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_80,
+	KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_32,
+	KMEDIA_SRTP_AEAD_AES_128_GCM,
+	KMEDIA_SRTP_AEAD_AES_256_GCM,
+	KMEDIA_SRTP_NULL_HMAC_SHA1_80,
+	KMEDIA_SRTP_NULL_HMAC_SHA1_32,
+	KMEDIA_SRTP_F8_128_HMAC_SHA1_80,
+
+	__KMEDIA_SRTP_SUITE_MAX,
+	KMEDIA_SRTP_SUITE_MAX = __KMEDIA_SRTP_SUITE_MAX - 1
+};
+
+/* Replay window (packets): default and accepted range. */
+#define KMEDIA_SRTP_REPLAY_DEFAULT	128
+#define KMEDIA_SRTP_REPLAY_MIN		64
+#define KMEDIA_SRTP_REPLAY_MAX		4096
+/* Longest MKI accepted, bytes. */
+#define KMEDIA_SRTP_MKI_MAX		16
+
+/**
+ * enum kmedia_srtp_attr - one SRTP/SRTCP crypto context (used nested)
+ * @KMEDIA_SRTP_A_SUITE: u32, enum kmedia_srtp_suite (required)
+ * @KMEDIA_SRTP_A_MASTER_KEY: binary, 16, 24 or 32 bytes as the suite says;
+ *	write-only: never reported, wiped when the context is freed
+ * @KMEDIA_SRTP_A_MASTER_SALT: binary, 14 bytes (12 for the GCM suites);
+ *	write-only like the key
+ * @KMEDIA_SRTP_A_MKI: binary, 1 to KMEDIA_SRTP_MKI_MAX bytes: the master
+ *	key identifier carried in every packet; absent: no MKI
+ * @KMEDIA_SRTP_A_KDR: u32, key derivation rate; only 0 (derive once) is
+ *	supported, anything else is refused
+ * @KMEDIA_SRTP_A_SSRC: u32, the SSRC that @KMEDIA_SRTP_A_ROC belongs to;
+ *	absent: the first SSRC seen. Reported: the current SSRC.
+ * @KMEDIA_SRTP_A_ROC: u32, rollover counter to start from (default 0), so
+ *	that a re-key or a move mid-call keeps the index right. Reported: the
+ *	current ROC.
+ * @KMEDIA_SRTP_A_REPLAY_WINDOW: u32, replay window in packets, between
+ *	KMEDIA_SRTP_REPLAY_MIN and _MAX (default KMEDIA_SRTP_REPLAY_DEFAULT)
+ * @KMEDIA_SRTP_A_SRTCP_INDEX: u32, last SRTCP index sent or received
+ *	(reported only)
+ */
+enum kmedia_srtp_attr {
+	KMEDIA_SRTP_A_UNSPEC,
+	KMEDIA_SRTP_A_SUITE,
+	KMEDIA_SRTP_A_MASTER_KEY,
+	KMEDIA_SRTP_A_MASTER_SALT,
+	KMEDIA_SRTP_A_MKI,
+	KMEDIA_SRTP_A_KDR,
+	KMEDIA_SRTP_A_SSRC,
+	KMEDIA_SRTP_A_ROC,
+	KMEDIA_SRTP_A_REPLAY_WINDOW,
+	KMEDIA_SRTP_A_SRTCP_INDEX,
+
+	__KMEDIA_SRTP_A_MAX,
+	KMEDIA_SRTP_A_MAX = __KMEDIA_SRTP_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_KMEDIA_H */

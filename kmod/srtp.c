@@ -1,0 +1,711 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmedia: SRTP and SRTCP (RFC 3711) for one direction of one stream.
+ *
+ * Session keys are derived once from the master key (key derivation rate
+ * 0) when the context is created; the packet path then needs no allocation:
+ * AES counter mode and HMAC-SHA1 run from requests on the stack, in place
+ * in the (linearized, private) skb. Per-SSRC state follows RFC 3711: the
+ * packet index is estimated from the highest index accepted (section 3.3.1,
+ * appendix A), authenticated, checked against a replay window and only
+ * then committed. Master keys never leave the netlink handler; session keys
+ * live in the crypto transforms, which wipe them when freed.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/aes.h>
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <crypto/sha1.h>
+#include <crypto/skcipher.h>
+#include <linux/bitmap.h>
+#include <linux/scatterlist.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "kmedia.h"
+#include "srtp.h"
+
+enum kmedia_srtp_cipher {
+	KMEDIA_CIPHER_NULL,
+	KMEDIA_CIPHER_AES_CM,
+	KMEDIA_CIPHER_AES_GCM,
+	KMEDIA_CIPHER_AES_F8,
+};
+
+/**
+ * struct kmedia_srtp_suite_info - what a protection profile needs
+ * @cipher: enum kmedia_srtp_cipher
+ * @key_len: master (and session) key length, bytes
+ * @salt_len: master salt length, bytes
+ * @rtp_tag: SRTP authentication tag length, bytes
+ * @rtcp_tag: SRTCP authentication tag length, bytes (RFC 4568 6.2: the
+ *	_32 profiles keep 80 bits for SRTCP)
+ */
+struct kmedia_srtp_suite_info {
+	u8 cipher;
+	u8 key_len;
+	u8 salt_len;
+	u8 rtp_tag;
+	u8 rtcp_tag;
+};
+
+static const struct kmedia_srtp_suite_info kmedia_srtp_suites[] = {
+	[KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80] = { KMEDIA_CIPHER_AES_CM, 16, 14, 10, 10 },
+	[KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_32] = { KMEDIA_CIPHER_AES_CM, 16, 14, 4, 10 },
+	[KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80] = { KMEDIA_CIPHER_AES_CM, 24, 14, 10, 10 },
+	[KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32] = { KMEDIA_CIPHER_AES_CM, 24, 14, 4, 10 },
+	[KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_80] = { KMEDIA_CIPHER_AES_CM, 32, 14, 10, 10 },
+	[KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_32] = { KMEDIA_CIPHER_AES_CM, 32, 14, 4, 10 },
+	[KMEDIA_SRTP_AEAD_AES_128_GCM] = { KMEDIA_CIPHER_AES_GCM, 16, 12, 16, 16 },
+	[KMEDIA_SRTP_AEAD_AES_256_GCM] = { KMEDIA_CIPHER_AES_GCM, 32, 12, 16, 16 },
+	[KMEDIA_SRTP_NULL_HMAC_SHA1_80] = { KMEDIA_CIPHER_NULL, 16, 14, 10, 10 },
+	[KMEDIA_SRTP_NULL_HMAC_SHA1_32] = { KMEDIA_CIPHER_NULL, 16, 14, 4, 10 },
+	[KMEDIA_SRTP_F8_128_HMAC_SHA1_80] = { KMEDIA_CIPHER_AES_F8, 16, 14, 10, 10 },
+};
+
+#define KMEDIA_RTP_HLEN		12
+#define KMEDIA_RTCP_HLEN	8
+#define KMEDIA_SRTCP_E_BIT	0x80000000U
+#define KMEDIA_SRTCP_INDEX_MASK	0x7fffffffU
+/* A burst: this many authentication failures before an event. */
+#define KMEDIA_SRTP_FAIL_BURST	8
+
+static struct workqueue_struct *kmedia_srtp_wq;
+
+/*
+ * The AES-CM PRF of RFC 3711 4.3.1 (and RFC 6188 for the longer keys) with
+ * r = 0: x = master salt XOR (label at byte 7), keystream from IV = x * 2^16.
+ */
+int kmedia_srtp_kdf(const struct kmedia_srtp_params *p, u8 label, u8 *out,
+		    unsigned int len)
+{
+	struct crypto_aes_ctx aes;
+	u8 iv[AES_BLOCK_SIZE] = {}, block[AES_BLOCK_SIZE];
+	unsigned int i, n;
+	int err;
+
+	err = aes_expandkey(&aes, p->master_key, p->key_len);
+	if (err)
+		return err;
+	memcpy(iv, p->master_salt,
+	       min_t(unsigned int, p->salt_len, KMEDIA_SRTP_SALT_LEN));
+	iv[7] ^= label;
+	for (i = 0; len; i++) {
+		iv[14] = i >> 8;
+		iv[15] = i;
+		aes_encrypt(&aes, block, iv);
+		n = min_t(unsigned int, len, AES_BLOCK_SIZE);
+		memcpy(out, block, n);
+		out += n;
+		len -= n;
+	}
+	memzero_explicit(&aes, sizeof(aes));
+	memzero_explicit(block, sizeof(block));
+	return 0;
+}
+
+static void kmedia_srtp_free_work(struct work_struct *work)
+{
+	struct kmedia_srtp *ctx = container_of(work, struct kmedia_srtp, free_work);
+
+	/* Freeing a transform wipes the session key it holds. */
+	if (ctx->cipher)
+		crypto_free_sync_skcipher(ctx->cipher);
+	if (ctx->auth)
+		crypto_free_shash(ctx->auth);
+	bitmap_free(ctx->replay);
+	kfree_sensitive(ctx);
+	atomic_dec(&kmedia_live_objects);
+}
+
+static void kmedia_srtp_release(struct kref *kref)
+{
+	struct kmedia_srtp *ctx = container_of(kref, struct kmedia_srtp, refcount);
+
+	/* Last reference dropped after an RCU grace period, possibly in
+	 * softirq context; transforms are freed from process context.
+	 */
+	queue_work(kmedia_srtp_wq, &ctx->free_work);
+}
+
+void kmedia_srtp_get(struct kmedia_srtp *ctx)
+{
+	kref_get(&ctx->refcount);
+}
+
+void kmedia_srtp_put(struct kmedia_srtp *ctx)
+{
+	if (ctx)
+		kref_put(&ctx->refcount, kmedia_srtp_release);
+}
+
+static int kmedia_srtp_check(const struct kmedia_srtp_params *p,
+			     const struct kmedia_srtp_suite_info *info,
+			     struct netlink_ext_ack *extack)
+{
+	if (info->cipher == KMEDIA_CIPHER_AES_GCM ||
+	    info->cipher == KMEDIA_CIPHER_AES_F8) {
+		NL_SET_ERR_MSG(extack, "srtp.suite: not supported by this module yet");
+		return -EOPNOTSUPP;
+	}
+	if (p->key_len != info->key_len) {
+		NL_SET_ERR_MSG(extack, "srtp.master-key: wrong length for the suite");
+		return -EINVAL;
+	}
+	if (p->salt_len != info->salt_len) {
+		NL_SET_ERR_MSG(extack, "srtp.master-salt: wrong length for the suite");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int kmedia_srtp_keys(struct kmedia_srtp *ctx,
+			    const struct kmedia_srtp_params *p,
+			    const struct kmedia_srtp_suite_info *info)
+{
+	u8 label = ctx->rtcp ? KMEDIA_LABEL_RTCP_OFFSET : 0;
+	u8 key[KMEDIA_SRTP_MAX_KEY_LEN];
+	int err;
+
+	err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_SALT, ctx->salt,
+			      KMEDIA_SRTP_SALT_LEN);
+	if (err)
+		return err;
+
+	ctx->auth = crypto_alloc_shash("hmac(sha1)", 0, 0);
+	if (IS_ERR(ctx->auth)) {
+		err = PTR_ERR(ctx->auth);
+		ctx->auth = NULL;
+		return err;
+	}
+	err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_AUTH, key,
+			      KMEDIA_SRTP_AUTH_KEY_LEN);
+	if (!err)
+		err = crypto_shash_setkey(ctx->auth, key, KMEDIA_SRTP_AUTH_KEY_LEN);
+	if (err)
+		goto out;
+
+	if (info->cipher == KMEDIA_CIPHER_AES_CM) {
+		ctx->cipher = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
+		if (IS_ERR(ctx->cipher)) {
+			err = PTR_ERR(ctx->cipher);
+			ctx->cipher = NULL;
+			goto out;
+		}
+		err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_ENCRYPTION, key,
+				      info->key_len);
+		if (!err)
+			err = crypto_sync_skcipher_setkey(ctx->cipher, key,
+							  info->key_len);
+	}
+out:
+	memzero_explicit(key, sizeof(key));
+	return err;
+}
+
+/**
+ * kmedia_srtp_create - a context from netlink parameters
+ * @p: the parameters; the caller wipes the master key and salt
+ * @rtcp: the stream carries RTCP, so this is an SRTCP context
+ * @extack: where to explain a refusal
+ *
+ * Return: the context, or an ERR_PTR.
+ */
+struct kmedia_srtp *kmedia_srtp_create(const struct kmedia_srtp_params *p,
+				       bool rtcp,
+				       struct netlink_ext_ack *extack)
+{
+	const struct kmedia_srtp_suite_info *info;
+	struct kmedia_srtp *ctx;
+	int err;
+
+	if (p->suite == KMEDIA_SRTP_NONE || p->suite > KMEDIA_SRTP_SUITE_MAX) {
+		NL_SET_ERR_MSG(extack, "srtp.suite: unknown suite");
+		return ERR_PTR(-EINVAL);
+	}
+	info = &kmedia_srtp_suites[p->suite];
+	err = kmedia_srtp_check(p, info, extack);
+	if (err)
+		return ERR_PTR(err);
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	ctx->suite = p->suite;
+	ctx->rtcp = rtcp;
+	ctx->tag_len = rtcp ? info->rtcp_tag : info->rtp_tag;
+	ctx->mki_len = p->mki_len;
+	memcpy(ctx->mki, p->mki, p->mki_len);
+	ctx->window = round_up(p->window, BITS_PER_LONG);
+	ctx->cfg_has_ssrc = p->has_ssrc;
+	ctx->cfg_ssrc = p->ssrc;
+	ctx->cfg_roc = p->roc;
+	spin_lock_init(&ctx->lock);
+	kref_init(&ctx->refcount);
+	INIT_WORK(&ctx->free_work, kmedia_srtp_free_work);
+	atomic_inc(&kmedia_live_objects);
+
+	ctx->replay = bitmap_zalloc(ctx->window, GFP_KERNEL);
+	if (!ctx->replay) {
+		err = -ENOMEM;
+		goto err;
+	}
+	err = kmedia_srtp_keys(ctx, p, info);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "srtp: cannot set up the crypto transforms");
+		goto err;
+	}
+	return ctx;
+err:
+	kmedia_srtp_free_work(&ctx->free_work);
+	return ERR_PTR(err);
+}
+
+/* IV = (salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16), RFC 3711 4.1.1 */
+int kmedia_srtp_ctr(struct kmedia_srtp *ctx, u32 ssrc, u64 index, u8 *data,
+		    unsigned int len)
+{
+	SYNC_SKCIPHER_REQUEST_ON_STACK(req, ctx->cipher);
+	u8 iv[AES_BLOCK_SIZE];
+	struct scatterlist sg;
+	int i, err;
+
+	if (!len)
+		return 0;
+	memcpy(iv, ctx->salt, KMEDIA_SRTP_SALT_LEN);
+	iv[14] = 0;
+	iv[15] = 0;
+	for (i = 0; i < 4; i++)
+		iv[4 + i] ^= ssrc >> (24 - 8 * i);
+	for (i = 0; i < 6; i++)
+		iv[8 + i] ^= index >> (40 - 8 * i);
+
+	sg_init_one(&sg, data, len);
+	skcipher_request_set_sync_tfm(req, ctx->cipher);
+	skcipher_request_set_callback(req, 0, NULL, NULL);
+	skcipher_request_set_crypt(req, &sg, &sg, len, iv);
+	err = crypto_skcipher_encrypt(req);
+	skcipher_request_zero(req);
+	return err;
+}
+
+/* HMAC-SHA1 over data, then the 4 bytes of @roc if @with_roc (SRTP). */
+static int kmedia_srtp_hmac(struct kmedia_srtp *ctx, const u8 *data,
+			    unsigned int len, bool with_roc, u32 roc,
+			    u8 out[SHA1_DIGEST_SIZE])
+{
+	SHASH_DESC_ON_STACK(desc, ctx->auth);
+	__be32 roc_be = cpu_to_be32(roc);
+	int err;
+
+	desc->tfm = ctx->auth;
+	err = crypto_shash_init(desc);
+	if (!err)
+		err = crypto_shash_update(desc, data, len);
+	if (!err && with_roc)
+		err = crypto_shash_update(desc, (u8 *)&roc_be, sizeof(roc_be));
+	if (!err)
+		err = crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return err;
+}
+
+static bool kmedia_srtp_tag_ok(struct kmedia_srtp *ctx, const u8 *data,
+			       unsigned int len, bool with_roc, u32 roc,
+			       const u8 *tag)
+{
+	u8 mac[SHA1_DIGEST_SIZE];
+	bool ok;
+
+	ok = !kmedia_srtp_hmac(ctx, data, len, with_roc, roc, mac) &&
+	     !crypto_memneq(mac, tag, ctx->tag_len);
+	memzero_explicit(mac, sizeof(mac));
+	return ok;
+}
+
+static enum kmedia_srtp_err kmedia_srtp_tag_put(struct kmedia_srtp *ctx,
+						const u8 *data, unsigned int len,
+						bool with_roc, u32 roc, u8 *tag)
+{
+	u8 mac[SHA1_DIGEST_SIZE];
+	int err;
+
+	err = kmedia_srtp_hmac(ctx, data, len, with_roc, roc, mac);
+	memcpy(tag, mac, ctx->tag_len);
+	memzero_explicit(mac, sizeof(mac));
+	return err ? KMEDIA_SRTP_ERR_PROTECT : KMEDIA_SRTP_OK;
+}
+
+/* RFC 3711 appendix A: the index closest to the highest one accepted. */
+static u64 kmedia_srtp_estimate(u64 top, u16 seq)
+{
+	u32 roc = top >> 16;
+	u16 s_l = top;
+	u32 v = roc;
+
+	if (s_l < 0x8000) {
+		if (seq - s_l > 0x8000 && roc)
+			v = roc - 1;
+	} else if (s_l - 0x8000 > seq) {
+		v = roc + 1;
+	}
+	return (u64)v << 16 | seq;
+}
+
+/* The ROC a sender starting (or switching to) @ssrc begins with. */
+static u32 kmedia_srtp_initial_roc(const struct kmedia_srtp *ctx, u32 ssrc)
+{
+	if (!ctx->cfg_has_ssrc)
+		return ctx->started ? 0 : ctx->cfg_roc;
+	return ssrc == ctx->cfg_ssrc ? ctx->cfg_roc : 0;
+}
+
+/* Is @index a replay or too old? ctx->lock held, ctx tracking this SSRC. */
+static bool kmedia_srtp_replayed(const struct kmedia_srtp *ctx, u64 index)
+{
+	u64 age;
+
+	if (index > ctx->top)
+		return false;
+	age = ctx->top - index;
+	return age >= ctx->window || test_bit(age, ctx->replay);
+}
+
+/* Accept @index for @ssrc; ctx->lock held. */
+static void kmedia_srtp_commit(struct kmedia_srtp *ctx, u32 ssrc, u64 index,
+			       bool fresh)
+{
+	if (fresh) {
+		ctx->started = true;
+		ctx->ssrc = ssrc;
+		ctx->top = index;
+		bitmap_zero(ctx->replay, ctx->window);
+	} else if (index > ctx->top) {
+		u64 shift = index - ctx->top;
+
+		if (shift >= ctx->window)
+			bitmap_zero(ctx->replay, ctx->window);
+		else
+			bitmap_shift_left(ctx->replay, ctx->replay, shift,
+					  ctx->window);
+		ctx->top = index;
+	}
+	__set_bit(ctx->top - index, ctx->replay);
+}
+
+/*
+ * Make the whole datagram private and linear: it is decrypted or encrypted
+ * in place, and hashed as one buffer.
+ */
+static int kmedia_srtp_writable(struct sk_buff *skb, unsigned int extra)
+{
+	if (skb_ensure_writable(skb, skb->len))
+		return -ENOMEM;
+	if (skb_tailroom(skb) < extra &&
+	    pskb_expand_head(skb, 0, extra - skb_tailroom(skb), GFP_ATOMIC))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Length of the RTP header (fixed part, CSRCs, extension), or 0 if bad. */
+static unsigned int kmedia_rtp_hlen(const u8 *pkt, unsigned int len)
+{
+	unsigned int hlen = KMEDIA_RTP_HLEN + 4 * (pkt[0] & 0x0f);
+
+	if (hlen > len)
+		return 0;
+	if (pkt[0] & 0x10) {
+		if (hlen + 4 > len)
+			return 0;
+		hlen += 4 + 4 * ((pkt[hlen + 2] << 8) | pkt[hlen + 3]);
+		if (hlen > len)
+			return 0;
+	}
+	return hlen;
+}
+
+static u32 kmedia_get_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static void kmedia_put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static enum kmedia_srtp_err kmedia_srtp_unprotect_rtp(struct kmedia_srtp *ctx,
+						      struct sk_buff *skb,
+						      u8 *pkt, unsigned int len)
+{
+	unsigned int trailer = ctx->mki_len + ctx->tag_len;
+	unsigned int hlen, plen;
+	u32 ssrc, roc;
+	bool fresh;
+	u64 index;
+
+	if (len < KMEDIA_RTP_HLEN + trailer)
+		return KMEDIA_SRTP_ERR_SHORT;
+	plen = len - trailer;
+	hlen = kmedia_rtp_hlen(pkt, plen);
+	if (!hlen)
+		return KMEDIA_SRTP_ERR_SHORT;
+	if (ctx->mki_len && memcmp(pkt + plen, ctx->mki, ctx->mki_len))
+		return KMEDIA_SRTP_ERR_MKI;
+	ssrc = kmedia_get_be32(pkt + 8);
+
+	spin_lock(&ctx->lock);
+	fresh = !ctx->started || ctx->ssrc != ssrc;
+	if (fresh) {
+		index = (u64)kmedia_srtp_initial_roc(ctx, ssrc) << 16 |
+			((pkt[2] << 8) | pkt[3]);
+	} else {
+		index = kmedia_srtp_estimate(ctx->top, (pkt[2] << 8) | pkt[3]);
+		if (kmedia_srtp_replayed(ctx, index)) {
+			spin_unlock(&ctx->lock);
+			return KMEDIA_SRTP_ERR_REPLAY;
+		}
+	}
+	spin_unlock(&ctx->lock);
+
+	roc = index >> 16;
+	if (!kmedia_srtp_tag_ok(ctx, pkt, plen, true, roc, pkt + plen + ctx->mki_len))
+		return KMEDIA_SRTP_ERR_AUTH;
+	if (ctx->cipher &&
+	    kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, plen - hlen))
+		return KMEDIA_SRTP_ERR_AUTH;
+
+	/* Commit, unless another CPU accepted the same index meanwhile. */
+	spin_lock(&ctx->lock);
+	if (fresh && ctx->started && ctx->ssrc == ssrc)
+		fresh = false;
+	if (!fresh && kmedia_srtp_replayed(ctx, index)) {
+		spin_unlock(&ctx->lock);
+		return KMEDIA_SRTP_ERR_REPLAY;
+	}
+	kmedia_srtp_commit(ctx, ssrc, index, fresh);
+	spin_unlock(&ctx->lock);
+
+	skb_trim(skb, skb->len - trailer);
+	return KMEDIA_SRTP_OK;
+}
+
+static enum kmedia_srtp_err kmedia_srtp_unprotect_rtcp(struct kmedia_srtp *ctx,
+						       struct sk_buff *skb,
+						       u8 *pkt, unsigned int len)
+{
+	unsigned int trailer = 4 + ctx->mki_len + ctx->tag_len;
+	unsigned int alen;
+	u32 ssrc, word;
+	u64 index;
+	bool fresh;
+
+	if (len < KMEDIA_RTCP_HLEN + trailer)
+		return KMEDIA_SRTP_ERR_SHORT;
+	alen = len - ctx->mki_len - ctx->tag_len;	/* up to E|index */
+	if (ctx->mki_len && memcmp(pkt + alen, ctx->mki, ctx->mki_len))
+		return KMEDIA_SRTP_ERR_MKI;
+	word = kmedia_get_be32(pkt + alen - 4);
+	index = word & KMEDIA_SRTCP_INDEX_MASK;
+	ssrc = kmedia_get_be32(pkt + 4);
+
+	spin_lock(&ctx->lock);
+	fresh = !ctx->started;
+	if (!fresh && kmedia_srtp_replayed(ctx, index)) {
+		spin_unlock(&ctx->lock);
+		return KMEDIA_SRTP_ERR_REPLAY;
+	}
+	spin_unlock(&ctx->lock);
+
+	if (!kmedia_srtp_tag_ok(ctx, pkt, alen, false, 0, pkt + alen + ctx->mki_len))
+		return KMEDIA_SRTP_ERR_AUTH;
+	if ((word & KMEDIA_SRTCP_E_BIT) && ctx->cipher &&
+	    kmedia_srtp_ctr(ctx, ssrc, index, pkt + KMEDIA_RTCP_HLEN,
+			    alen - 4 - KMEDIA_RTCP_HLEN))
+		return KMEDIA_SRTP_ERR_AUTH;
+
+	spin_lock(&ctx->lock);
+	if (fresh && ctx->started)
+		fresh = false;
+	if (!fresh && kmedia_srtp_replayed(ctx, index)) {
+		spin_unlock(&ctx->lock);
+		return KMEDIA_SRTP_ERR_REPLAY;
+	}
+	kmedia_srtp_commit(ctx, ssrc, index, fresh);
+	spin_unlock(&ctx->lock);
+
+	skb_trim(skb, skb->len - trailer);
+	return KMEDIA_SRTP_OK;
+}
+
+/**
+ * kmedia_srtp_unprotect - authenticate, replay-check and decrypt in place
+ * @ctx: the stream's inbound context
+ * @skb: the datagram; on success its tail (MKI, tag, SRTCP index) is gone
+ * @offset: where the SRTP/SRTCP packet starts in the skb's data
+ *
+ * Return: KMEDIA_SRTP_OK or why the packet must be dropped.
+ */
+enum kmedia_srtp_err kmedia_srtp_unprotect(struct kmedia_srtp *ctx,
+					   struct sk_buff *skb,
+					   unsigned int offset)
+{
+	if (kmedia_srtp_writable(skb, 0))
+		return KMEDIA_SRTP_ERR_SHORT;
+	if (ctx->rtcp)
+		return kmedia_srtp_unprotect_rtcp(ctx, skb, skb->data + offset,
+						  skb->len - offset);
+	return kmedia_srtp_unprotect_rtp(ctx, skb, skb->data + offset,
+					 skb->len - offset);
+}
+
+static enum kmedia_srtp_err kmedia_srtp_protect_rtp(struct kmedia_srtp *ctx,
+						    struct sk_buff *skb,
+						    unsigned int offset)
+{
+	unsigned int len = skb->len - offset;
+	unsigned int hlen;
+	u8 *pkt, *tail;
+	u32 ssrc;
+	u64 index;
+	u16 seq;
+
+	pkt = skb->data + offset;
+	hlen = kmedia_rtp_hlen(pkt, len);
+	if (!hlen)
+		return KMEDIA_SRTP_ERR_PROTECT;
+	ssrc = kmedia_get_be32(pkt + 8);
+	seq = (pkt[2] << 8) | pkt[3];
+
+	spin_lock(&ctx->lock);
+	if (!ctx->started || ctx->ssrc != ssrc) {
+		index = (u64)kmedia_srtp_initial_roc(ctx, ssrc) << 16 | seq;
+		ctx->started = true;
+		ctx->ssrc = ssrc;
+		ctx->top = index;
+	} else {
+		index = kmedia_srtp_estimate(ctx->top, seq);
+		if (index > ctx->top)
+			ctx->top = index;
+	}
+	spin_unlock(&ctx->lock);
+
+	if (ctx->cipher &&
+	    kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, len - hlen))
+		return KMEDIA_SRTP_ERR_PROTECT;
+	tail = skb_put(skb, ctx->mki_len + ctx->tag_len);
+	memcpy(tail, ctx->mki, ctx->mki_len);
+	return kmedia_srtp_tag_put(ctx, pkt, len, true, index >> 16,
+				   tail + ctx->mki_len);
+}
+
+static enum kmedia_srtp_err kmedia_srtp_protect_rtcp(struct kmedia_srtp *ctx,
+						     struct sk_buff *skb,
+						     unsigned int offset)
+{
+	unsigned int len = skb->len - offset;
+	u8 *pkt, *tail;
+	u32 ssrc, word;
+	u64 index;
+
+	if (len < KMEDIA_RTCP_HLEN)
+		return KMEDIA_SRTP_ERR_PROTECT;
+	pkt = skb->data + offset;
+	ssrc = kmedia_get_be32(pkt + 4);
+
+	/* The SRTCP index counts packets sent, from 0 (RFC 3711 3.4). */
+	spin_lock(&ctx->lock);
+	index = ctx->started ? (ctx->top + 1) & KMEDIA_SRTCP_INDEX_MASK : 0;
+	ctx->started = true;
+	ctx->top = index;
+	spin_unlock(&ctx->lock);
+
+	word = index;
+	if (ctx->cipher) {
+		if (kmedia_srtp_ctr(ctx, ssrc, index, pkt + KMEDIA_RTCP_HLEN,
+				    len - KMEDIA_RTCP_HLEN))
+			return KMEDIA_SRTP_ERR_PROTECT;
+		word |= KMEDIA_SRTCP_E_BIT;
+	}
+	tail = skb_put(skb, 4 + ctx->mki_len + ctx->tag_len);
+	kmedia_put_be32(tail, word);
+	memcpy(tail + 4, ctx->mki, ctx->mki_len);
+	return kmedia_srtp_tag_put(ctx, pkt, len + 4, false, 0,
+				   tail + 4 + ctx->mki_len);
+}
+
+/**
+ * kmedia_srtp_protect - encrypt and authenticate in place
+ * @ctx: the stream's outbound context
+ * @skb: the datagram; on success it grows by the SRTP/SRTCP trailer
+ * @offset: where the RTP/RTCP packet starts in the skb's data
+ *
+ * Return: KMEDIA_SRTP_OK or KMEDIA_SRTP_ERR_PROTECT.
+ */
+enum kmedia_srtp_err kmedia_srtp_protect(struct kmedia_srtp *ctx,
+					 struct sk_buff *skb,
+					 unsigned int offset)
+{
+	unsigned int extra = ctx->mki_len + ctx->tag_len + (ctx->rtcp ? 4 : 0);
+
+	if (kmedia_srtp_writable(skb, extra))
+		return KMEDIA_SRTP_ERR_PROTECT;
+	if (ctx->rtcp)
+		return kmedia_srtp_protect_rtcp(ctx, skb, offset);
+	return kmedia_srtp_protect_rtp(ctx, skb, offset);
+}
+
+/**
+ * kmedia_srtp_fail_burst - account an authentication failure
+ * @ctx: the inbound context
+ * @count: failures in the burst, when this returns true
+ *
+ * Return: true when the failures since the last report make a burst and
+ * the last report is at least a second old: time to raise an event.
+ */
+bool kmedia_srtp_fail_burst(struct kmedia_srtp *ctx, u32 *count)
+{
+	bool burst = false;
+
+	if (atomic_inc_return(&ctx->fail_count) < KMEDIA_SRTP_FAIL_BURST ||
+	    time_before(jiffies, READ_ONCE(ctx->fail_next)))
+		return false;
+	spin_lock(&ctx->lock);
+	if (!time_before(jiffies, ctx->fail_next)) {
+		WRITE_ONCE(ctx->fail_next, jiffies + HZ);
+		*count = atomic_xchg(&ctx->fail_count, 0);
+		burst = true;
+	}
+	spin_unlock(&ctx->lock);
+	return burst;
+}
+
+/* What netlink reports: the current sender and where its index stands. */
+void kmedia_srtp_state(struct kmedia_srtp *ctx, u32 *ssrc, u32 *roc,
+		       u32 *index, bool *started)
+{
+	spin_lock_bh(&ctx->lock);
+	*started = ctx->started;
+	*ssrc = ctx->started ? ctx->ssrc : ctx->cfg_ssrc;
+	*roc = ctx->started ? ctx->top >> 16 : ctx->cfg_roc;
+	*index = ctx->top;
+	spin_unlock_bh(&ctx->lock);
+}
+
+int __init kmedia_srtp_init(void)
+{
+	kmedia_srtp_wq = alloc_workqueue("kmedia_srtp", WQ_UNBOUND, 0);
+	return kmedia_srtp_wq ? 0 : -ENOMEM;
+}
+
+void kmedia_srtp_exit(void)
+{
+	/* Called after rcu_barrier(): every release has queued its work. */
+	destroy_workqueue(kmedia_srtp_wq);
+}

@@ -86,7 +86,7 @@ static int kmedia_nl_fill_stream(struct sk_buff *skb,
 	if (cfg->src_mode == KMEDIA_SRC_STRICT &&
 	    kmedia_nl_put_endpoint(skb, KMEDIA_STREAM_A_SRC, &cfg->src))
 		goto err;
-	/* pairs with the release in kmedia_source_ok() */
+	/* pairs with the release in kmedia_latch() */
 	if (cfg->src_mode == KMEDIA_SRC_LATCH && smp_load_acquire(&cfg->latched) &&
 	    (nla_put_flag(skb, KMEDIA_STREAM_A_LATCHED) ||
 	     kmedia_nl_put_endpoint(skb, KMEDIA_STREAM_A_SRC, &cfg->src)))

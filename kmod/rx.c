@@ -54,32 +54,52 @@ static bool kmedia_skb_assembled(const struct sk_buff *skb)
 	return IP6CB(skb)->frag_max_size;
 }
 
+enum kmedia_source_verdict {
+	KMEDIA_SOURCE_OK,
+	KMEDIA_SOURCE_WRONG,
+	KMEDIA_SOURCE_TO_LATCH,
+};
+
 /*
- * Does the source match what the stream accepts? A latching stream learns
- * the first source it sees; one CPU wins that race, and packets another CPU
- * sees before the winner published the source are left to the socket.
+ * Does the source match what the stream accepts? A latching stream that has
+ * not learned its source yet accepts any, but learns it only once the packet
+ * passed every check (payload type, SRTP authentication), so neither a
+ * filtered nor a forged packet can steer the stream.
  */
-static bool kmedia_source_ok(struct kmedia_stream *stream,
-			     struct kmedia_stream_cfg *cfg,
-			     const struct kmedia_endpoint *src)
+static enum kmedia_source_verdict
+kmedia_source_check(const struct kmedia_stream_cfg *cfg,
+		    const struct kmedia_endpoint *src)
 {
 	switch (cfg->src_mode) {
 	case KMEDIA_SRC_STRICT:
-		return kmedia_endpoint_equal(&cfg->src, src);
+		return kmedia_endpoint_equal(&cfg->src, src) ?
+		       KMEDIA_SOURCE_OK : KMEDIA_SOURCE_WRONG;
 	case KMEDIA_SRC_LATCH:
-		/* Pairs with the release below: cfg->src is complete. */
+		/* Pairs with the release in kmedia_latch(): cfg->src is set. */
 		if (smp_load_acquire(&cfg->latched))
-			return kmedia_endpoint_equal(&cfg->src, src);
-		if (test_and_set_bit(0, &cfg->latch_claimed))
-			return false;
-		cfg->src = *src;
-		/* Publishes cfg->src to the acquire above on other CPUs. */
-		smp_store_release(&cfg->latched, true);
-		kmedia_event_latch(stream, src);
-		return true;
+			return kmedia_endpoint_equal(&cfg->src, src) ?
+			       KMEDIA_SOURCE_OK : KMEDIA_SOURCE_WRONG;
+		return KMEDIA_SOURCE_TO_LATCH;
 	default:
-		return true;
+		return KMEDIA_SOURCE_OK;
 	}
+}
+
+/*
+ * Learn the source of a packet that passed every check. One CPU wins the
+ * race; a packet of another CPU that lost it was authenticated too and is
+ * forwarded all the same.
+ */
+static void kmedia_latch(struct kmedia_stream *stream,
+			 struct kmedia_stream_cfg *cfg,
+			 const struct kmedia_endpoint *src)
+{
+	if (test_and_set_bit(0, &cfg->latch_claimed))
+		return;
+	cfg->src = *src;
+	/* Publishes cfg->src to the acquire in kmedia_source_check(). */
+	smp_store_release(&cfg->latched, true);
+	kmedia_event_latch(stream, src);
 }
 
 static u8 kmedia_skb_tos(const struct sk_buff *skb)
@@ -117,9 +137,13 @@ static int kmedia_stream_unprotect(struct kmedia_stream *stream,
 	return kmedia_stream_drop(stream, skb, kmedia_srtp_drop_ctr[err]);
 }
 
-/* Account the packet to its stream and send it on. */
+/*
+ * Check, account and send on a packet of the stream; @latch_src is its
+ * source when the stream is to learn it from this packet, else NULL.
+ */
 static int kmedia_stream_rx(struct kmedia_stream *stream,
-			    struct kmedia_stream_cfg *cfg, struct sk_buff *skb)
+			    struct kmedia_stream_cfg *cfg, struct sk_buff *skb,
+			    const struct kmedia_endpoint *latch_src)
 {
 	unsigned int len = skb->len - sizeof(struct udphdr);
 	struct kmedia_net *kn = stream->kn;
@@ -133,6 +157,8 @@ static int kmedia_stream_rx(struct kmedia_stream *stream,
 		return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_PT);
 	if (cfg->srtp_in && kmedia_stream_unprotect(stream, cfg, skb))
 		return 0;
+	if (latch_src)
+		kmedia_latch(stream, cfg, latch_src);
 	/* Unprotecting may have moved the data. */
 	hdr = skb->data + sizeof(struct udphdr);
 	if (stream->kind == KMEDIA_KIND_RTP)
@@ -169,6 +195,7 @@ static int kmedia_stream_rx(struct kmedia_stream *stream,
  */
 int kmedia_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
+	enum kmedia_source_verdict verdict = KMEDIA_SOURCE_OK;
 	struct kmedia_stream_cfg *cfg;
 	struct kmedia_stream *stream;
 	struct kmedia_endpoint src;
@@ -208,13 +235,15 @@ int kmedia_encap_recv(struct sock *sk, struct sk_buff *skb)
 	cfg = rcu_dereference(stream->cfg);
 	if (cfg->src_mode != KMEDIA_SRC_ANY) {
 		kmedia_skb_source(skb, &src);
-		if (!kmedia_source_ok(stream, cfg, &src)) {
+		verdict = kmedia_source_check(cfg, &src);
+		if (verdict == KMEDIA_SOURCE_WRONG) {
 			kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_SOURCE);
 			return 1;
 		}
 	}
 	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_TO_STREAM);
-	return kmedia_stream_rx(stream, cfg, skb);
+	return kmedia_stream_rx(stream, cfg, skb,
+				verdict == KMEDIA_SOURCE_TO_LATCH ? &src : NULL);
 
 not_rtp:
 	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_NOT_RTP);

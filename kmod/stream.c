@@ -138,7 +138,7 @@ kmedia_cfg_build(const struct kmedia_stream_cfg *old,
 		if (old->src_mode == KMEDIA_SRC_STRICT) {
 			cfg->src = old->src;
 		} else if (old->src_mode == KMEDIA_SRC_LATCH &&
-			   /* pairs with the release in kmedia_source_ok() */
+			   /* pairs with the release in kmedia_latch() */
 			   smp_load_acquire(&old->latched)) {
 			/* keep what was learned unless asked to re-latch */
 			cfg->src = old->src;

@@ -117,24 +117,28 @@ static const u8 kmedia_srtp_drop_ctr[] = {
 	[KMEDIA_SRTP_ERR_PROTECT] = KMEDIA_STREAM_DROP_SRTP_PROTECT,
 };
 
-/* Unprotect an SRTP/SRTCP packet, or drop and count it. */
-static int kmedia_stream_unprotect(struct kmedia_stream *stream,
-				   struct kmedia_stream_cfg *cfg,
-				   struct sk_buff *skb)
+/*
+ * Unprotect an SRTP/SRTCP packet. Return: true if it could not be, in which
+ * case it was dropped (freed) and counted.
+ */
+static bool kmedia_stream_unprotect(struct kmedia_stream *stream,
+				    struct kmedia_stream_cfg *cfg,
+				    struct sk_buff *skb)
 {
 	enum kmedia_srtp_err err;
 	u32 failures;
 
 	err = kmedia_srtp_unprotect(cfg->srtp_in, skb, sizeof(struct udphdr));
 	if (likely(err == KMEDIA_SRTP_OK))
-		return 0;
+		return false;
 	if (err == KMEDIA_SRTP_ERR_AUTH) {
 		net_dbg_ratelimited("kmedia: stream %u: SRTP authentication failed\n",
 				    stream->id);
 		if (kmedia_srtp_fail_burst(cfg->srtp_in, &failures))
 			kmedia_event_srtp_fail(stream, failures);
 	}
-	return kmedia_stream_drop(stream, skb, kmedia_srtp_drop_ctr[err]);
+	kmedia_stream_drop(stream, skb, kmedia_srtp_drop_ctr[err]);
+	return true;
 }
 
 /*

@@ -11,4 +11,8 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-I$(TOP)/include/uapi -I$(TOP)/userlib/include
 MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
+# libkmedia's base64 (SDES keys), key generation and wiping; whatever links
+# libkmedia.a links these too.
+SODIUM_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsodium)
+SODIUM_LIBS := $(shell $(PKG_CONFIG) --libs libsodium)
 LIBKMEDIA_A := $(TOP)/userlib/libkmedia.a

@@ -34,6 +34,7 @@ int kmd_event_parse(uint16_t family_id, const struct nlmsghdr *nlh,
 	switch (genl->cmd) {
 	case KMEDIA_CMD_STREAM_LATCH_NTF:
 	case KMEDIA_CMD_STREAM_IDLE_NTF:
+	case KMEDIA_CMD_STREAM_SRTP_FAIL_NTF:
 		break;
 	default:
 		return 0;

@@ -41,13 +41,14 @@ struct kmedia_handle {
  * enum kmedia_sock_stats_attr (sockets). Every value is kept as 64 bits;
  * KMEDIA_STATS_A_RTP_LOST holds the bits of an s64.
  */
-#define KMD_STATS_MAX 16
+#define KMD_STATS_MAX 32
 struct kmd_stats {
 	uint64_t present;	/* bit per attribute */
 	uint64_t val[KMD_STATS_MAX];
 };
 
 _Static_assert(KMEDIA_STATS_A_MAX < KMD_STATS_MAX, "kmd_stats too small");
+_Static_assert(KMD_STATS_MAX <= 64, "kmd_stats presence mask too small");
 _Static_assert(KMEDIA_SOCK_STATS_A_MAX < KMD_STATS_MAX, "kmd_stats too small");
 
 struct kmedia_netns {
@@ -68,10 +69,40 @@ struct kmedia_sock {
 
 _Static_assert(KMEDIA_SOCK_A_MAX < 32, "sock presence mask too small");
 
+/* Key and salt sizes: the largest of any suite. */
+#define KMD_SRTP_KEY_MAX 32
+#define KMD_SRTP_SALT_MAX 14
+
+/*
+ * One SRTP/SRTCP crypto context (enum kmedia_srtp_attr). SUITE, KDR, SSRC,
+ * ROC, REPLAY_WINDOW and SRTCP_INDEX live in val[], indexed by attribute.
+ * MASTER_KEY and MASTER_SALT are present together or not at all; they are
+ * only ever set by a setter, never by a reply. A context decoded from a
+ * reply is marked reported: it describes the kernel's state and is never
+ * sent back (a change without an SRTP nest keeps the kernel's context).
+ * Whoever frees or overwrites one wipes it (kmd_srtp_wipe()).
+ */
+struct kmedia_srtp {
+	uint32_t present;	/* bit per enum kmedia_srtp_attr */
+	uint32_t val[KMEDIA_SRTP_A_MAX + 1];
+	uint8_t key[KMD_SRTP_KEY_MAX];
+	uint8_t salt[KMD_SRTP_SALT_MAX];
+	uint8_t mki[KMEDIA_SRTP_MKI_MAX];
+	uint8_t key_len;
+	uint8_t salt_len;
+	uint8_t mki_len;
+	bool reported;
+};
+
+_Static_assert(KMEDIA_SRTP_A_MAX < 32, "srtp presence mask too small");
+
+#define KMD_SRTP_KEYS							\
+	(KMD_BIT(KMEDIA_SRTP_A_MASTER_KEY) | KMD_BIT(KMEDIA_SRTP_A_MASTER_SALT))
+
 struct kmedia_stream {
 	uint64_t present;	/* bit per enum kmedia_stream_attr */
 	/* ID, SOCK_IN, KIND, SOCK_OUT, SRC_MODE, DSCP, IDLE_TIMEOUT,
-	 * CLOCK_RATE and IDLE_MS, indexed by attribute.
+	 * CLOCK_RATE, IDLE_MS and SRTP_FAILURES, indexed by attribute.
 	 */
 	uint32_t val[KMEDIA_STREAM_A_MAX + 1];
 	uint64_t cookie;
@@ -81,6 +112,8 @@ struct kmedia_stream {
 	socklen_t src_len;
 	uint8_t pt_allow[KMEDIA_PT_BITMAP_LEN];
 	struct kmd_stats stats;	/* KMEDIA_STREAM_A_STATS */
+	struct kmedia_srtp srtp_in;	/* KMEDIA_STREAM_A_SRTP_IN */
+	struct kmedia_srtp srtp_out;	/* KMEDIA_STREAM_A_SRTP_OUT */
 };
 
 _Static_assert(KMEDIA_STREAM_A_MAX < 64, "stream presence mask too small");
@@ -92,8 +125,11 @@ _Static_assert(KMEDIA_STREAM_A_MAX < 64, "stream presence mask too small");
 	 KMD_BIT(KMEDIA_STREAM_A_SRC) | KMD_BIT(KMEDIA_STREAM_A_PT_ALLOW) | \
 	 KMD_BIT(KMEDIA_STREAM_A_DSCP) |				\
 	 KMD_BIT(KMEDIA_STREAM_A_IDLE_TIMEOUT) |			\
-	 KMD_BIT(KMEDIA_STREAM_A_CLOCK_RATE))
-/* NEW: everything but ID and the replies-only LATCHED, STATS, IDLE_MS. */
+	 KMD_BIT(KMEDIA_STREAM_A_CLOCK_RATE) |				\
+	 KMD_BIT(KMEDIA_STREAM_A_SRTP_IN) | KMD_BIT(KMEDIA_STREAM_A_SRTP_OUT))
+/* NEW: everything but ID and the replies-only LATCHED, STATS, IDLE_MS and
+ * SRTP_FAILURES. SRTP contexts decoded from a reply are never sent.
+ */
 #define KMD_STREAM_NEW_ATTRS						\
 	(KMD_STREAM_SETTABLE_ATTRS | KMD_BIT(KMEDIA_STREAM_A_SOCK_IN) | \
 	 KMD_BIT(KMEDIA_STREAM_A_KIND))
@@ -130,6 +166,16 @@ KMD_HIDDEN bool kmd_stats_has(const struct kmd_stats *stats,
 			      unsigned int attr);
 KMD_HIDDEN uint64_t kmd_stats_get(const struct kmd_stats *stats,
 				  unsigned int attr);
+
+/* srtp.c: crypto contexts, nests of enum kmedia_srtp_attr */
+KMD_HIDDEN void kmd_srtp_wipe(struct kmedia_srtp *ctx);
+KMD_HIDDEN int kmd_srtp_suite_sizes(uint32_t suite, size_t *key_len,
+				    size_t *salt_len);
+KMD_HIDDEN bool kmd_srtp_sendable(const struct kmedia_srtp *ctx);
+KMD_HIDDEN void kmd_srtp_put(struct nlmsghdr *nlh, uint16_t type,
+			     const struct kmedia_srtp *ctx);
+KMD_HIDDEN int kmd_srtp_parse(const struct nlattr *nest,
+			      struct kmedia_srtp *ctx);
 
 /* netns.c */
 KMD_HIDDEN int kmd_netns_parse(const struct nlmsghdr *nlh,

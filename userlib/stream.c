@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/genetlink.h>
+#include <sodium.h>
 
 #include "internal.h"
 
@@ -14,8 +15,12 @@ struct kmedia_stream *kmedia_stream_alloc(void)
 	return calloc(1, sizeof(struct kmedia_stream));
 }
 
+/* The object may hold SRTP keys: wipe it all. */
 void kmedia_stream_free(struct kmedia_stream *stream)
 {
+	if (!stream)
+		return;
+	sodium_memzero(stream, sizeof(*stream));
 	free(stream);
 }
 
@@ -48,6 +53,12 @@ void kmedia_stream_unset(struct kmedia_stream *stream,
 		break;
 	case KMEDIA_STREAM_A_STATS:
 		memset(&stream->stats, 0, sizeof(stream->stats));
+		break;
+	case KMEDIA_STREAM_A_SRTP_IN:
+		kmd_srtp_wipe(&stream->srtp_in);
+		break;
+	case KMEDIA_STREAM_A_SRTP_OUT:
+		kmd_srtp_wipe(&stream->srtp_out);
 		break;
 	default:
 		stream->val[attr] = 0;
@@ -159,6 +170,48 @@ void kmedia_stream_set_clock_rate(struct kmedia_stream *stream, uint32_t hz)
 	stream_set_val(stream, KMEDIA_STREAM_A_CLOCK_RATE, hz);
 }
 
+/*
+ * Copy a caller's context into *dst, wiping what was there. Suite NONE
+ * (remove) is copied alone; any other suite needs its key and salt.
+ */
+static int stream_set_srtp(struct kmedia_stream *stream,
+			   enum kmedia_stream_attr attr, struct kmedia_srtp *dst,
+			   const struct kmedia_srtp *ctx)
+{
+	if (!ctx || !kmedia_srtp_has(ctx, KMEDIA_SRTP_A_SUITE))
+		return -EINVAL;
+	if (kmedia_srtp_get_suite(ctx) == KMEDIA_SRTP_NONE) {
+		kmd_srtp_wipe(dst);
+		kmedia_srtp_set_suite(dst, KMEDIA_SRTP_NONE);
+	} else {
+		if ((ctx->present & KMD_SRTP_KEYS) != KMD_SRTP_KEYS)
+			return -ENOKEY;
+		if (dst != ctx) {
+			kmd_srtp_wipe(dst);
+			*dst = *ctx;
+		}
+		dst->present &= ~KMD_BIT(KMEDIA_SRTP_A_SRTCP_INDEX);
+		dst->val[KMEDIA_SRTP_A_SRTCP_INDEX] = 0;
+	}
+	dst->reported = false;
+	stream->present |= KMD_BIT(attr);
+	return 0;
+}
+
+int kmedia_stream_set_srtp_in(struct kmedia_stream *stream,
+			      const struct kmedia_srtp *ctx)
+{
+	return stream_set_srtp(stream, KMEDIA_STREAM_A_SRTP_IN,
+			       &stream->srtp_in, ctx);
+}
+
+int kmedia_stream_set_srtp_out(struct kmedia_stream *stream,
+			       const struct kmedia_srtp *ctx)
+{
+	return stream_set_srtp(stream, KMEDIA_STREAM_A_SRTP_OUT,
+			       &stream->srtp_out, ctx);
+}
+
 /* Getters: 0, NULL or the UAPI default when the attribute is absent. */
 
 static uint32_t stream_get_val(const struct kmedia_stream *stream,
@@ -249,6 +302,25 @@ uint32_t kmedia_stream_get_idle_ms(const struct kmedia_stream *stream)
 	return stream_get_val(stream, KMEDIA_STREAM_A_IDLE_MS);
 }
 
+const struct kmedia_srtp *
+kmedia_stream_get_srtp_in(const struct kmedia_stream *stream)
+{
+	return kmedia_stream_has(stream, KMEDIA_STREAM_A_SRTP_IN) ?
+	       &stream->srtp_in : NULL;
+}
+
+const struct kmedia_srtp *
+kmedia_stream_get_srtp_out(const struct kmedia_stream *stream)
+{
+	return kmedia_stream_has(stream, KMEDIA_STREAM_A_SRTP_OUT) ?
+	       &stream->srtp_out : NULL;
+}
+
+uint32_t kmedia_stream_get_srtp_failures(const struct kmedia_stream *stream)
+{
+	return stream_get_val(stream, KMEDIA_STREAM_A_SRTP_FAILURES);
+}
+
 bool kmedia_stream_has_stat(const struct kmedia_stream *stream,
 			    enum kmedia_stats_attr attr)
 {
@@ -304,6 +376,14 @@ void kmd_stream_put(struct nlmsghdr *nlh, const struct kmedia_stream *stream,
 		case KMEDIA_STREAM_A_PT_ALLOW:
 			mnl_attr_put(nlh, attr, sizeof(stream->pt_allow),
 				     stream->pt_allow);
+			break;
+		case KMEDIA_STREAM_A_SRTP_IN:
+			if (kmd_srtp_sendable(&stream->srtp_in))
+				kmd_srtp_put(nlh, attr, &stream->srtp_in);
+			break;
+		case KMEDIA_STREAM_A_SRTP_OUT:
+			if (kmd_srtp_sendable(&stream->srtp_out))
+				kmd_srtp_put(nlh, attr, &stream->srtp_out);
 			break;
 		}
 	}
@@ -385,6 +465,7 @@ static int stream_attr_cb(const struct nlattr *attr, void *data)
 	case KMEDIA_STREAM_A_IDLE_TIMEOUT:
 	case KMEDIA_STREAM_A_CLOCK_RATE:
 	case KMEDIA_STREAM_A_IDLE_MS:
+	case KMEDIA_STREAM_A_SRTP_FAILURES:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		stream->val[type] = mnl_attr_get_u32(attr);
@@ -422,6 +503,14 @@ static int stream_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case KMEDIA_STREAM_A_STATS:
 		if (kmd_stats_parse(attr, &stream->stats) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case KMEDIA_STREAM_A_SRTP_IN:
+		if (kmd_srtp_parse(attr, &stream->srtp_in) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case KMEDIA_STREAM_A_SRTP_OUT:
+		if (kmd_srtp_parse(attr, &stream->srtp_out) < 0)
 			return MNL_CB_ERROR;
 		break;
 	default:
@@ -508,6 +597,21 @@ static int stream_reply_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/*
+ * A request carrying SRTP keys leaves them in the handle's buffer, and so
+ * may the kernel's acknowledgment, which echoes the request unless capped:
+ * wipe it once the request is over.
+ */
+static void stream_wipe_request(struct kmedia_handle *h,
+				const struct kmedia_stream *stream)
+{
+	if ((kmedia_stream_has(stream, KMEDIA_STREAM_A_SRTP_IN) &&
+	     kmd_srtp_sendable(&stream->srtp_in)) ||
+	    (kmedia_stream_has(stream, KMEDIA_STREAM_A_SRTP_OUT) &&
+	     kmd_srtp_sendable(&stream->srtp_out)))
+		sodium_memzero(h->buf, MNL_SOCKET_BUFFER_SIZE);
+}
+
 int kmedia_stream_new(struct kmedia_handle *h, struct kmedia_stream *stream)
 {
 	struct kmedia_stream reply;
@@ -517,11 +621,14 @@ int kmedia_stream_new(struct kmedia_handle *h, struct kmedia_stream *stream)
 
 	nlh = kmd_stream_new_msg(h, h->buf, stream);
 	err = kmd_request(h, nlh, stream_reply_cb, &ctx);
+	stream_wipe_request(h, stream);
 	if (err)
 		return err;
 	if (!ctx.found || !kmedia_stream_has(&reply, KMEDIA_STREAM_A_ID))
 		return -EBADMSG;
-	/* The caller's object changes only once the whole reply parsed. */
+	/* The caller's object changes only once the whole reply parsed.
+	 * The reply carries no key: this also wipes the caller's.
+	 */
 	*stream = reply;
 	return 0;
 }
@@ -530,11 +637,14 @@ int kmedia_stream_change(struct kmedia_handle *h,
 			 const struct kmedia_stream *stream)
 {
 	struct nlmsghdr *nlh;
+	int err;
 
 	if (!kmedia_stream_has(stream, KMEDIA_STREAM_A_ID))
 		return -EINVAL;
 	nlh = kmd_stream_change_msg(h, h->buf, stream);
-	return kmd_request(h, nlh, NULL, NULL);
+	err = kmd_request(h, nlh, NULL, NULL);
+	stream_wipe_request(h, stream);
+	return err;
 }
 
 int kmedia_stream_del(struct kmedia_handle *h, uint32_t id)

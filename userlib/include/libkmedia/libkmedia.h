@@ -14,6 +14,7 @@
 #define LIBKMEDIA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <linux/kmedia.h>
@@ -74,6 +75,80 @@ typedef int (*kmedia_sock_cb)(const struct kmedia_sock *sock, void *data);
 int kmedia_sock_dump(struct kmedia_handle *handle, kmedia_sock_cb cb,
 		     void *data);
 
+/*
+ * One SRTP/SRTCP crypto context (enum kmedia_srtp_attr), to give a stream
+ * with kmedia_stream_set_srtp_in()/_out(), or read back from one. Key
+ * material is wiped (sodium_memzero) when a context or a stream holding a
+ * copy is freed, unset or overwritten.
+ */
+struct kmedia_srtp;
+
+struct kmedia_srtp *kmedia_srtp_alloc(void);
+void kmedia_srtp_free(struct kmedia_srtp *ctx);
+bool kmedia_srtp_has(const struct kmedia_srtp *ctx, enum kmedia_srtp_attr attr);
+/* Forget one attribute; MASTER_KEY or MASTER_SALT forgets (and wipes) both. */
+void kmedia_srtp_unset(struct kmedia_srtp *ctx, enum kmedia_srtp_attr attr);
+
+/* Key and salt lengths of a suite; -EINVAL for NONE and unknown suites. */
+int kmedia_srtp_suite_key_len(enum kmedia_srtp_suite suite, size_t *key_len,
+			      size_t *salt_len);
+/* -EINVAL for a suite this library does not know. A key or salt whose
+ * length does not fit the new suite is wiped and forgotten; NONE forgets
+ * them always.
+ */
+int kmedia_srtp_set_suite(struct kmedia_srtp *ctx, enum kmedia_srtp_suite suite);
+/* Copies key and salt. Set the suite first: -EINVAL without one (or with
+ * NONE), or for lengths other than the suite's.
+ */
+int kmedia_srtp_set_key(struct kmedia_srtp *ctx, const void *key,
+			size_t key_len, const void *salt, size_t salt_len);
+/* Random key and salt of the suite's lengths (libsodium's randombytes). */
+int kmedia_srtp_gen_key(struct kmedia_srtp *ctx);
+/* 1 to KMEDIA_SRTP_MKI_MAX bytes, else -EINVAL. */
+int kmedia_srtp_set_mki(struct kmedia_srtp *ctx, const void *mki, size_t len);
+void kmedia_srtp_set_kdr(struct kmedia_srtp *ctx, uint32_t kdr);
+void kmedia_srtp_set_ssrc(struct kmedia_srtp *ctx, uint32_t ssrc);
+void kmedia_srtp_set_roc(struct kmedia_srtp *ctx, uint32_t roc);
+/* KMEDIA_SRTP_REPLAY_MIN to _MAX packets, else -EINVAL. */
+int kmedia_srtp_set_replay_window(struct kmedia_srtp *ctx, uint32_t packets);
+
+/* Getters: KMEDIA_SRTP_NONE, NULL or 0 when the attribute is absent. Keys
+ * have no getter: they are write-only.
+ */
+enum kmedia_srtp_suite kmedia_srtp_get_suite(const struct kmedia_srtp *ctx);
+const uint8_t *kmedia_srtp_get_mki(const struct kmedia_srtp *ctx, size_t *lenp);
+uint32_t kmedia_srtp_get_kdr(const struct kmedia_srtp *ctx);
+uint32_t kmedia_srtp_get_ssrc(const struct kmedia_srtp *ctx);
+uint32_t kmedia_srtp_get_roc(const struct kmedia_srtp *ctx);
+uint32_t kmedia_srtp_get_replay_window(const struct kmedia_srtp *ctx);
+uint32_t kmedia_srtp_get_srtcp_index(const struct kmedia_srtp *ctx);
+
+/*
+ * SDES (RFC 4568) a=crypto helpers. Suite names are matched without regard
+ * to case (ABNF literals); kmedia_srtp_suite_from_name() returns the suite
+ * or -EINVAL, kmedia_srtp_suite_name() the canonical name or NULL.
+ */
+int kmedia_srtp_suite_from_name(const char *name);
+const char *kmedia_srtp_suite_name(enum kmedia_srtp_suite suite);
+/*
+ * Set suite, key, salt and MKI (or no MKI) from the crypto-suite and
+ * key-params of an a=crypto line, "inline:<base64 key||salt>[|lifetime]
+ * [|MKI:length]". On failure the context is unchanged: -EINVAL for an
+ * unknown suite or a malformed key-params (bad base64, wrong length,
+ * lifetime or MKI), -EOPNOTSUPP for well-formed ones kmedia cannot use
+ * (several keys, an MKI longer than KMEDIA_SRTP_MKI_MAX bytes).
+ */
+int kmedia_srtp_set_inline(struct kmedia_srtp *ctx, const char *suite_name,
+			   const char *key_params);
+/* Longest string kmedia_srtp_format_inline() writes, NUL included. */
+#define KMEDIA_SRTP_INLINE_MAX 128
+/*
+ * Write "inline:<base64 key||salt>[|MKI:length]" and a NUL to buf. Returns
+ * its length, -ENOKEY without a key, -ENOSPC if len is too short.
+ */
+int kmedia_srtp_format_inline(const struct kmedia_srtp *ctx, char *buf,
+			      size_t len);
+
 /* One direction of one media flow (KMEDIA_CMD_STREAM_*). */
 struct kmedia_stream;
 
@@ -108,6 +183,16 @@ int kmedia_stream_set_dscp(struct kmedia_stream *stream, unsigned int dscp);
 void kmedia_stream_set_idle_timeout(struct kmedia_stream *stream,
 				    uint32_t msecs);
 void kmedia_stream_set_clock_rate(struct kmedia_stream *stream, uint32_t hz);
+/*
+ * Copy ctx into the stream: how packets arrive (in) or leave (out). A
+ * context with suite KMEDIA_SRTP_NONE removes the stream's context in a
+ * change. -EINVAL without a suite, -ENOKEY for another suite without key
+ * and salt; the stream is then unchanged.
+ */
+int kmedia_stream_set_srtp_in(struct kmedia_stream *stream,
+			      const struct kmedia_srtp *ctx);
+int kmedia_stream_set_srtp_out(struct kmedia_stream *stream,
+			       const struct kmedia_srtp *ctx);
 
 uint32_t kmedia_stream_get_id(const struct kmedia_stream *stream);
 uint64_t kmedia_stream_get_cookie(const struct kmedia_stream *stream);
@@ -126,6 +211,13 @@ uint32_t kmedia_stream_get_idle_timeout(const struct kmedia_stream *stream);
 uint32_t kmedia_stream_get_clock_rate(const struct kmedia_stream *stream);
 bool kmedia_stream_get_latched(const struct kmedia_stream *stream);
 uint32_t kmedia_stream_get_idle_ms(const struct kmedia_stream *stream);
+/* The stream's context (set, or as the kernel reported it: no key), valid
+ * as long as the stream; NULL when absent (plain).
+ */
+const struct kmedia_srtp *kmedia_stream_get_srtp_in(const struct kmedia_stream *stream);
+const struct kmedia_srtp *kmedia_stream_get_srtp_out(const struct kmedia_stream *stream);
+/* Authentication failures of a KMEDIA_CMD_STREAM_SRTP_FAIL_NTF burst. */
+uint32_t kmedia_stream_get_srtp_failures(const struct kmedia_stream *stream);
 bool kmedia_stream_has_stat(const struct kmedia_stream *stream,
 			    enum kmedia_stats_attr attr);
 /* KMEDIA_STATS_A_RTP_LOST is signed: cast the result to int64_t. */

@@ -14,6 +14,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/aead.h>
 #include <crypto/aes.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
@@ -73,7 +74,19 @@ static const struct kmedia_srtp_suite_info kmedia_srtp_suites[] = {
 /* A burst: this many authentication failures before an event. */
 #define KMEDIA_SRTP_FAIL_BURST	8
 
+/* RFC 7714: 12-byte IVs and 16-byte tags. */
+#define KMEDIA_GCM_IV_LEN	12
+#define KMEDIA_GCM_TAG_LEN	16
+
 static struct workqueue_struct *kmedia_srtp_wq;
+
+/*
+ * One AEAD request per CPU, on the heap: the GCM template puts buffers of
+ * its request context into scatterlists, which must not point at a (vmap)
+ * stack. The packet path runs in softirq, so a CPU uses its buffer alone.
+ */
+#define KMEDIA_AEAD_SCRATCH	1024
+static void **kmedia_aead_scratch;
 
 /*
  * The AES-CM PRF of RFC 3711 4.3.1 (and RFC 6188 for the longer keys) with
@@ -116,6 +129,8 @@ static void kmedia_srtp_free_work(struct work_struct *work)
 		crypto_free_sync_skcipher(ctx->cipher);
 	if (ctx->auth)
 		crypto_free_shash(ctx->auth);
+	if (ctx->aead)
+		crypto_free_aead(ctx->aead);
 	bitmap_free(ctx->replay);
 	kfree_sensitive(ctx);
 	atomic_dec(&kmedia_live_objects);
@@ -146,8 +161,7 @@ static int kmedia_srtp_check(const struct kmedia_srtp_params *p,
 			     const struct kmedia_srtp_suite_info *info,
 			     struct netlink_ext_ack *extack)
 {
-	if (info->cipher == KMEDIA_CIPHER_AES_GCM ||
-	    info->cipher == KMEDIA_CIPHER_AES_F8) {
+	if (info->cipher == KMEDIA_CIPHER_AES_F8) {
 		NL_SET_ERR_MSG(extack, "srtp.suite: not supported by this module yet");
 		return -EOPNOTSUPP;
 	}
@@ -162,6 +176,34 @@ static int kmedia_srtp_check(const struct kmedia_srtp_params *p,
 	return 0;
 }
 
+static int kmedia_srtp_gcm_keys(struct kmedia_srtp *ctx,
+				const struct kmedia_srtp_params *p,
+				const struct kmedia_srtp_suite_info *info,
+				u8 label)
+{
+	u8 key[KMEDIA_SRTP_MAX_KEY_LEN];
+	int err;
+
+	/* Synchronous implementations only: the packet path cannot wait. */
+	ctx->aead = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(ctx->aead)) {
+		err = PTR_ERR(ctx->aead);
+		ctx->aead = NULL;
+		return err;
+	}
+	if (sizeof(struct aead_request) + crypto_aead_reqsize(ctx->aead) >
+	    KMEDIA_AEAD_SCRATCH)
+		return -EOPNOTSUPP;
+	err = crypto_aead_setauthsize(ctx->aead, KMEDIA_GCM_TAG_LEN);
+	if (!err)
+		err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_ENCRYPTION, key,
+				      info->key_len);
+	if (!err)
+		err = crypto_aead_setkey(ctx->aead, key, info->key_len);
+	memzero_explicit(key, sizeof(key));
+	return err;
+}
+
 static int kmedia_srtp_keys(struct kmedia_srtp *ctx,
 			    const struct kmedia_srtp_params *p,
 			    const struct kmedia_srtp_suite_info *info)
@@ -170,10 +212,13 @@ static int kmedia_srtp_keys(struct kmedia_srtp *ctx,
 	u8 key[KMEDIA_SRTP_MAX_KEY_LEN];
 	int err;
 
+	/* RFC 7714 uses the same KDF; its 12-byte salts come out of it too. */
 	err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_SALT, ctx->salt,
-			      KMEDIA_SRTP_SALT_LEN);
+			      info->salt_len);
 	if (err)
 		return err;
+	if (info->cipher == KMEDIA_CIPHER_AES_GCM)
+		return kmedia_srtp_gcm_keys(ctx, p, info, label);
 
 	ctx->auth = crypto_alloc_shash("hmac(sha1)", 0, 0);
 	if (IS_ERR(ctx->auth)) {
@@ -237,6 +282,7 @@ struct kmedia_srtp *kmedia_srtp_create(const struct kmedia_srtp_params *p,
 	ctx->suite = p->suite;
 	ctx->rtcp = rtcp;
 	ctx->tag_len = rtcp ? info->rtcp_tag : info->rtp_tag;
+	ctx->aead_mode = info->cipher == KMEDIA_CIPHER_AES_GCM;
 	ctx->mki_len = p->mki_len;
 	memcpy(ctx->mki, p->mki, p->mki_len);
 	ctx->window = round_up(p->window, BITS_PER_LONG);
@@ -440,23 +486,66 @@ static void kmedia_put_be32(u8 *p, u32 v)
 	p[3] = v;
 }
 
+/*
+ * RFC 7714 8.1 and 9.1: 0x0000, SSRC, then 48 bits of @index (SRTP: ROC and
+ * SEQ; SRTCP: 16 zero bits and the SRTCP index), XORed with the salt.
+ */
+static void kmedia_gcm_iv(const struct kmedia_srtp *ctx, u32 ssrc, u64 index,
+			  u8 iv[KMEDIA_GCM_IV_LEN])
+{
+	int i;
+
+	iv[0] = 0;
+	iv[1] = 0;
+	kmedia_put_be32(iv + 2, ssrc);
+	for (i = 0; i < 6; i++)
+		iv[6 + i] = index >> (40 - 8 * i);
+	for (i = 0; i < KMEDIA_GCM_IV_LEN; i++)
+		iv[i] ^= ctx->salt[i];
+}
+
+/*
+ * AES-GCM in place over buf: @assoclen bytes of associated data, then
+ * @cryptlen bytes (decrypting: ciphertext and tag; encrypting: plaintext,
+ * with room after it for the tag).
+ */
+static int kmedia_srtp_gcm(struct kmedia_srtp *ctx,
+			   const u8 iv[KMEDIA_GCM_IV_LEN], u8 *buf,
+			   unsigned int assoclen, unsigned int cryptlen,
+			   bool encrypt)
+{
+	struct aead_request *req = kmedia_aead_scratch[smp_processor_id()];
+	struct scatterlist sg;
+
+	sg_init_one(&sg, buf, assoclen + cryptlen +
+		    (encrypt ? KMEDIA_GCM_TAG_LEN : 0));
+	aead_request_set_tfm(req, ctx->aead);
+	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_ad(req, assoclen);
+	aead_request_set_crypt(req, &sg, &sg, cryptlen, (u8 *)iv);
+	return encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+}
+
 static enum kmedia_srtp_err kmedia_srtp_unprotect_rtp(struct kmedia_srtp *ctx,
 						      struct sk_buff *skb,
 						      u8 *pkt, unsigned int len)
 {
 	unsigned int trailer = ctx->mki_len + ctx->tag_len;
-	unsigned int hlen, plen;
+	unsigned int hlen, plen, mki_at;
+	u8 iv[KMEDIA_GCM_IV_LEN];
 	u32 ssrc, roc;
 	bool fresh;
 	u64 index;
 
 	if (len < KMEDIA_RTP_HLEN + trailer)
 		return KMEDIA_SRTP_ERR_SHORT;
+	/* RFC 3711: payload, MKI, tag; RFC 7714: payload and tag, MKI. */
 	plen = len - trailer;
+	mki_at = ctx->aead_mode ? len - ctx->mki_len : plen;
 	hlen = kmedia_rtp_hlen(pkt, plen);
 	if (!hlen)
 		return KMEDIA_SRTP_ERR_SHORT;
-	if (ctx->mki_len && memcmp(pkt + plen, ctx->mki, ctx->mki_len))
+	if (ctx->mki_len && memcmp(pkt + mki_at, ctx->mki, ctx->mki_len))
 		return KMEDIA_SRTP_ERR_MKI;
 	ssrc = kmedia_get_be32(pkt + 8);
 
@@ -475,11 +564,19 @@ static enum kmedia_srtp_err kmedia_srtp_unprotect_rtp(struct kmedia_srtp *ctx,
 	spin_unlock(&ctx->lock);
 
 	roc = index >> 16;
-	if (!kmedia_srtp_tag_ok(ctx, pkt, plen, true, roc, pkt + plen + ctx->mki_len))
-		return KMEDIA_SRTP_ERR_AUTH;
-	if (ctx->cipher &&
-	    kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, plen - hlen))
-		return KMEDIA_SRTP_ERR_AUTH;
+	if (ctx->aead_mode) {
+		kmedia_gcm_iv(ctx, ssrc, index, iv);
+		if (kmedia_srtp_gcm(ctx, iv, pkt, hlen,
+				    plen - hlen + ctx->tag_len, false))
+			return KMEDIA_SRTP_ERR_AUTH;
+	} else {
+		if (!kmedia_srtp_tag_ok(ctx, pkt, plen, true, roc,
+					pkt + plen + ctx->mki_len))
+			return KMEDIA_SRTP_ERR_AUTH;
+		if (ctx->cipher &&
+		    kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, plen - hlen))
+			return KMEDIA_SRTP_ERR_AUTH;
+	}
 
 	/* Commit, unless another CPU accepted the same index meanwhile. */
 	spin_lock(&ctx->lock);
@@ -496,22 +593,50 @@ static enum kmedia_srtp_err kmedia_srtp_unprotect_rtp(struct kmedia_srtp *ctx,
 	return KMEDIA_SRTP_OK;
 }
 
+/*
+ * RFC 7714 9: the associated data of an SRTCP packet is its header and its
+ * E|index word, which the packet carries apart. Move the ciphertext (and
+ * tag) up by four bytes to put the word behind the header, run GCM, and
+ * move the result back to where RTCP expects it.
+ */
+static int kmedia_srtcp_gcm(struct kmedia_srtp *ctx, u8 *pkt, u32 ssrc,
+			    u32 index, u32 word, unsigned int len, bool encrypt)
+{
+	u8 iv[KMEDIA_GCM_IV_LEN];
+	int err;
+
+	memmove(pkt + KMEDIA_RTCP_HLEN + 4, pkt + KMEDIA_RTCP_HLEN, len);
+	kmedia_put_be32(pkt + KMEDIA_RTCP_HLEN, word);
+	kmedia_gcm_iv(ctx, ssrc, index, iv);
+	err = kmedia_srtp_gcm(ctx, iv, pkt, KMEDIA_RTCP_HLEN + 4, len, encrypt);
+	memmove(pkt + KMEDIA_RTCP_HLEN, pkt + KMEDIA_RTCP_HLEN + 4,
+		encrypt ? len + KMEDIA_GCM_TAG_LEN : len - KMEDIA_GCM_TAG_LEN);
+	return err;
+}
+
 static enum kmedia_srtp_err kmedia_srtp_unprotect_rtcp(struct kmedia_srtp *ctx,
 						       struct sk_buff *skb,
 						       u8 *pkt, unsigned int len)
 {
 	unsigned int trailer = 4 + ctx->mki_len + ctx->tag_len;
-	unsigned int alen;
+	unsigned int word_at, mki_at;
 	u32 ssrc, word;
 	u64 index;
 	bool fresh;
 
 	if (len < KMEDIA_RTCP_HLEN + trailer)
 		return KMEDIA_SRTP_ERR_SHORT;
-	alen = len - ctx->mki_len - ctx->tag_len;	/* up to E|index */
-	if (ctx->mki_len && memcmp(pkt + alen, ctx->mki, ctx->mki_len))
+	/* RFC 3711: E|index, MKI, tag; RFC 7714: tag, E|index, MKI. */
+	if (ctx->aead_mode) {
+		mki_at = len - ctx->mki_len;
+		word_at = mki_at - 4;
+	} else {
+		word_at = len - ctx->tag_len - ctx->mki_len - 4;
+		mki_at = word_at + 4;
+	}
+	if (ctx->mki_len && memcmp(pkt + mki_at, ctx->mki, ctx->mki_len))
 		return KMEDIA_SRTP_ERR_MKI;
-	word = kmedia_get_be32(pkt + alen - 4);
+	word = kmedia_get_be32(pkt + word_at);
 	index = word & KMEDIA_SRTCP_INDEX_MASK;
 	ssrc = kmedia_get_be32(pkt + 4);
 
@@ -523,12 +648,21 @@ static enum kmedia_srtp_err kmedia_srtp_unprotect_rtcp(struct kmedia_srtp *ctx,
 	}
 	spin_unlock(&ctx->lock);
 
-	if (!kmedia_srtp_tag_ok(ctx, pkt, alen, false, 0, pkt + alen + ctx->mki_len))
-		return KMEDIA_SRTP_ERR_AUTH;
-	if ((word & KMEDIA_SRTCP_E_BIT) && ctx->cipher &&
-	    kmedia_srtp_ctr(ctx, ssrc, index, pkt + KMEDIA_RTCP_HLEN,
-			    alen - 4 - KMEDIA_RTCP_HLEN))
-		return KMEDIA_SRTP_ERR_AUTH;
+	if (ctx->aead_mode) {
+		/* Unencrypted SRTCP (E = 0) under GCM is not supported. */
+		if (!(word & KMEDIA_SRTCP_E_BIT) ||
+		    kmedia_srtcp_gcm(ctx, pkt, ssrc, index, word,
+				     word_at - KMEDIA_RTCP_HLEN, false))
+			return KMEDIA_SRTP_ERR_AUTH;
+	} else {
+		if (!kmedia_srtp_tag_ok(ctx, pkt, word_at + 4, false, 0,
+					pkt + mki_at + ctx->mki_len))
+			return KMEDIA_SRTP_ERR_AUTH;
+		if ((word & KMEDIA_SRTCP_E_BIT) && ctx->cipher &&
+		    kmedia_srtp_ctr(ctx, ssrc, index, pkt + KMEDIA_RTCP_HLEN,
+				    word_at - KMEDIA_RTCP_HLEN))
+			return KMEDIA_SRTP_ERR_AUTH;
+	}
 
 	spin_lock(&ctx->lock);
 	if (fresh && ctx->started)
@@ -596,10 +730,19 @@ static enum kmedia_srtp_err kmedia_srtp_protect_rtp(struct kmedia_srtp *ctx,
 	}
 	spin_unlock(&ctx->lock);
 
+	tail = skb_put(skb, ctx->mki_len + ctx->tag_len);
+	if (ctx->aead_mode) {
+		u8 iv[KMEDIA_GCM_IV_LEN];
+
+		kmedia_gcm_iv(ctx, ssrc, index, iv);
+		if (kmedia_srtp_gcm(ctx, iv, pkt, hlen, len - hlen, true))
+			return KMEDIA_SRTP_ERR_PROTECT;
+		memcpy(tail + ctx->tag_len, ctx->mki, ctx->mki_len);
+		return KMEDIA_SRTP_OK;
+	}
 	if (ctx->cipher &&
 	    kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, len - hlen))
 		return KMEDIA_SRTP_ERR_PROTECT;
-	tail = skb_put(skb, ctx->mki_len + ctx->tag_len);
 	memcpy(tail, ctx->mki, ctx->mki_len);
 	return kmedia_srtp_tag_put(ctx, pkt, len, true, index >> 16,
 				   tail + ctx->mki_len);
@@ -626,6 +769,16 @@ static enum kmedia_srtp_err kmedia_srtp_protect_rtcp(struct kmedia_srtp *ctx,
 	ctx->top = index;
 	spin_unlock(&ctx->lock);
 
+	if (ctx->aead_mode) {
+		word = index | KMEDIA_SRTCP_E_BIT;
+		tail = skb_put(skb, ctx->tag_len + 4 + ctx->mki_len);
+		if (kmedia_srtcp_gcm(ctx, pkt, ssrc, index, word,
+				     len - KMEDIA_RTCP_HLEN, true))
+			return KMEDIA_SRTP_ERR_PROTECT;
+		kmedia_put_be32(tail + ctx->tag_len, word);
+		memcpy(tail + ctx->tag_len + 4, ctx->mki, ctx->mki_len);
+		return KMEDIA_SRTP_OK;
+	}
 	word = index;
 	if (ctx->cipher) {
 		if (kmedia_srtp_ctr(ctx, ssrc, index, pkt + KMEDIA_RTCP_HLEN,
@@ -698,14 +851,43 @@ void kmedia_srtp_state(struct kmedia_srtp *ctx, u32 *ssrc, u32 *roc,
 	spin_unlock_bh(&ctx->lock);
 }
 
+static void kmedia_srtp_scratch_free(void)
+{
+	unsigned int cpu;
+
+	if (!kmedia_aead_scratch)
+		return;
+	for_each_possible_cpu(cpu)
+		kfree_sensitive(kmedia_aead_scratch[cpu]);
+	kfree(kmedia_aead_scratch);
+	kmedia_aead_scratch = NULL;
+}
+
 int __init kmedia_srtp_init(void)
 {
+	unsigned int cpu;
+
+	kmedia_aead_scratch = kcalloc(nr_cpu_ids, sizeof(void *), GFP_KERNEL);
+	if (!kmedia_aead_scratch)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		kmedia_aead_scratch[cpu] = kzalloc_node(KMEDIA_AEAD_SCRATCH,
+							GFP_KERNEL,
+							cpu_to_node(cpu));
+		if (!kmedia_aead_scratch[cpu])
+			goto err;
+	}
 	kmedia_srtp_wq = alloc_workqueue("kmedia_srtp", WQ_UNBOUND, 0);
-	return kmedia_srtp_wq ? 0 : -ENOMEM;
+	if (kmedia_srtp_wq)
+		return 0;
+err:
+	kmedia_srtp_scratch_free();
+	return -ENOMEM;
 }
 
 void kmedia_srtp_exit(void)
 {
 	/* Called after rcu_barrier(): every release has queued its work. */
 	destroy_workqueue(kmedia_srtp_wq);
+	kmedia_srtp_scratch_free();
 }

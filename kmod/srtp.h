@@ -11,6 +11,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/kmedia.h>
 
+struct crypto_aead;
 struct crypto_shash;
 struct crypto_sync_skcipher;
 struct netlink_ext_ack;
@@ -74,8 +75,11 @@ struct kmedia_srtp_params {
  * @mki_len: MKI length, bytes
  * @mki: the MKI
  * @window: replay window, packets (a multiple of BITS_PER_LONG)
+ * @aead_mode: an AEAD suite (AES-GCM, RFC 7714): @aead replaces @cipher
+ *	and @auth, and the MKI follows the tag
  * @cipher: AES counter mode with the session key; NULL for the NULL cipher
  * @auth: HMAC-SHA1 keyed with the session authentication key
+ * @aead: AES-GCM keyed with the session key
  * @salt: session salt
  * @lock: serializes updates of the per-SSRC state below; held for a few
  *	instructions per packet, and uncontended when, as usual, a flow's
@@ -102,8 +106,10 @@ struct kmedia_srtp {
 	u8 mki_len;
 	u8 mki[KMEDIA_SRTP_MKI_MAX];
 	u32 window;
+	bool aead_mode;
 	struct crypto_sync_skcipher *cipher;
 	struct crypto_shash *auth;
+	struct crypto_aead *aead;
 	u8 salt[KMEDIA_SRTP_SALT_LEN];
 
 	spinlock_t lock;	/* the per-SSRC state, see above */

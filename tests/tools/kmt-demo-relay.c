@@ -76,6 +76,20 @@ static int print_stream(const struct kmedia_stream *s, void *data)
 	return 0;
 }
 
+static int report_socket(struct kmt_relay *r, int fd, uint32_t id,
+			 const char *label)
+{
+	uint64_t seen = 0, kernel = 0;
+	int queued = kmt_queued(fd);
+
+	kmt_sock_stat(r->h, id, KMEDIA_SOCK_STATS_A_RX_PACKETS, &seen);
+	kmt_sock_stat(r->h, id, KMEDIA_SOCK_STATS_A_TO_STREAM, &kernel);
+	printf("  socket %u (%s): %llu datagrams arrived, %llu relayed by the "
+	       "kernel, %d waiting in the socket for this program\n", id, label,
+	       (unsigned long long)seen, (unsigned long long)kernel, queued);
+	return queued == 0 && seen == PACKETS && kernel == PACKETS ? 0 : -1;
+}
+
 static int add_stream(struct kmt_relay *r, uint32_t in, uint32_t out,
 		      const struct kmt_addr *dst, uint32_t *idp)
 {
@@ -126,6 +140,11 @@ int main(void)
 
 	printf("\n  what the kernel reports (cookie 42):\n");
 	kmedia_stream_dump(r.h, NULL, print_stream, NULL);
+
+	/* The relay's own sockets saw every packet first, and kept none. */
+	printf("\n  the relay's sockets, owned by this program:\n");
+	fail |= report_socket(&r, r.ra, r.ra_id, "facing alice") != 0;
+	fail |= report_socket(&r, r.rb, r.rb_id, "facing bob") != 0;
 	kmt_relay_teardown(&r);
 	return fail;
 }

@@ -443,6 +443,26 @@ static void kmedia_srtp_commit(struct kmedia_srtp *ctx, u32 ssrc, u64 index,
 }
 
 /*
+ * Commit an authenticated index, unless another CPU accepted the same one
+ * meanwhile. @fresh: the index was estimated without state for its sender
+ * (for SRTP, per SSRC: @per_ssrc); a CPU may have created that state since.
+ */
+static bool kmedia_srtp_accept(struct kmedia_srtp *ctx, u32 ssrc, u64 index,
+			       bool fresh, bool per_ssrc)
+{
+	bool ok;
+
+	spin_lock(&ctx->lock);
+	if (fresh && ctx->started && (!per_ssrc || ctx->ssrc == ssrc))
+		fresh = false;
+	ok = fresh || !kmedia_srtp_replayed(ctx, index);
+	if (ok)
+		kmedia_srtp_commit(ctx, ssrc, index, fresh);
+	spin_unlock(&ctx->lock);
+	return ok;
+}
+
+/*
  * Make the whole datagram private and linear: it is decrypted or encrypted
  * in place, and hashed as one buffer.
  */
@@ -578,16 +598,8 @@ static enum kmedia_srtp_err kmedia_srtp_unprotect_rtp(struct kmedia_srtp *ctx,
 			return KMEDIA_SRTP_ERR_AUTH;
 	}
 
-	/* Commit, unless another CPU accepted the same index meanwhile. */
-	spin_lock(&ctx->lock);
-	if (fresh && ctx->started && ctx->ssrc == ssrc)
-		fresh = false;
-	if (!fresh && kmedia_srtp_replayed(ctx, index)) {
-		spin_unlock(&ctx->lock);
+	if (!kmedia_srtp_accept(ctx, ssrc, index, fresh, true))
 		return KMEDIA_SRTP_ERR_REPLAY;
-	}
-	kmedia_srtp_commit(ctx, ssrc, index, fresh);
-	spin_unlock(&ctx->lock);
 
 	skb_trim(skb, skb->len - trailer);
 	return KMEDIA_SRTP_OK;
@@ -664,15 +676,8 @@ static enum kmedia_srtp_err kmedia_srtp_unprotect_rtcp(struct kmedia_srtp *ctx,
 			return KMEDIA_SRTP_ERR_AUTH;
 	}
 
-	spin_lock(&ctx->lock);
-	if (fresh && ctx->started)
-		fresh = false;
-	if (!fresh && kmedia_srtp_replayed(ctx, index)) {
-		spin_unlock(&ctx->lock);
+	if (!kmedia_srtp_accept(ctx, ssrc, index, fresh, false))
 		return KMEDIA_SRTP_ERR_REPLAY;
-	}
-	kmedia_srtp_commit(ctx, ssrc, index, fresh);
-	spin_unlock(&ctx->lock);
 
 	skb_trim(skb, skb->len - trailer);
 	return KMEDIA_SRTP_OK;

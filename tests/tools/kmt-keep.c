@@ -12,7 +12,7 @@
  * may go away under it). Prints "ready PID" and exits 0 once a packet went
  * through every RTP stream; prints "error: ..." and exits 1 otherwise.
  *
- * tests/suites/69-keep.c starts it so that tests/suites/90-unload.sh
+ * tests/suites/89-keep.c starts it so that tests/suites/90-unload.sh
  * unloads the module with sockets, streams, timers, a subscriber and
  * traffic all live.
  */

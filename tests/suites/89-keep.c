@@ -50,7 +50,7 @@ TEST(leave_live_streams_for_the_unload_suite)
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	ASSERT_LT(0, len);
 	exe[len] = '\0';
-	/* tests/build/suites/69-keep -> tests/build/tools/kmt-keep */
+	/* tests/build/suites/89-keep -> tests/build/tools/kmt-keep */
 	snprintf(cmd, sizeof(cmd), "'%s/../tools/kmt-keep' 600",
 		 dirname(exe));
 	fflush(stdout);

@@ -12,6 +12,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,49 +320,300 @@ TEST_F_TIMEOUT(change, delete_under_traffic_hands_packets_to_the_socket, 180)
 	tally_free(&t);
 }
 
-TEST_F_TIMEOUT(change, create_and_delete_churn_under_traffic, 180)
+/* ---- churn: 30 seconds of wall time, whatever the CPU's speed ---- */
+
+#define CHURN_MS		30000
+#define CHURN_PPS		2000
+#define CHURN_COOKIE		0xc0ffee
+#define CHURN_EXTRA_COOKIE	0xe47a
+
+/* Reads every sink of two tallies while the flows run. */
+struct drain {
+	struct tally *t[2];
+	atomic_bool stop;
+	pthread_t thread;
+};
+
+static void *drain_main(void *arg)
 {
-	const uint32_t n = 8000;
-	struct kmt_relay *r = &self->r;
-	struct kmt_flow f;
-	struct tally t;
-	unsigned int rounds = 0;
-	uint64_t v = 0;
-	uint32_t id;
-	int ret = 0;
+	struct drain *d = arg;
+	struct pollfd pfd[2 * MAX_SINKS];
+	int i, k, n;
 
-	ASSERT_EQ(0, tally_init(&t, n));
-	tally_sink(&t, r->bob, &r->rb_addr, "bob");
-	tally_sink(&t, r->ra, &r->alice_addr, "relay socket");
-
-	kmt_flow_init(&f, r->alice, &r->ra_addr, n, FLOW_PPS);
-	f.cpu = kmt_other_cpu(sched_getcpu());
-	ASSERT_EQ(0, kmt_flow_start(&f));
-	while (!atomic_load(&f.done) && !ret) {
-		ret = kmt_stream_add(r->h, r->ra_id, r->rb_id, &r->bob_addr,
-				     KMEDIA_KIND_RTP, rounds, &id);
-		if (!ret) {
-			kmt_sleep_ms(rounds % 3);
-			ret = kmedia_stream_del(r->h, id);
-		}
-		rounds++;
+	while (!atomic_load(&d->stop)) {
+		for (n = 0, k = 0; k < 2; k++)
+			for (i = 0; i < d->t[k]->nsinks; i++) {
+				pfd[n].fd = d->t[k]->sink[i].fd;
+				pfd[n++].events = POLLIN;
+			}
+		if (poll(pfd, n, 100) <= 0)
+			continue;
+		for (k = 0; k < 2; k++)
+			tally_collect(d->t[k], 0, 0);
 	}
-	ASSERT_EQ(0, kmt_flow_join(&f, ret != 0));
-	ASSERT_EQ(0, ret) KMT_LOG_EXTACK(r->h);
-	ASSERT_EQ(n, f.sent);
-	TH_LOG("%u create/delete rounds", rounds);
-	EXPECT_LT(10, rounds);
+	return NULL;
+}
 
-	tally_collect(&t, n, WAIT_MS);
-	tally_check(_metadata, &t, n, 0);
+/* What the churn loop does, one step at a time, for the failure report. */
+struct churn {
+	struct kmt_relay *r;
+	FIXTURE_DATA(change) *self;
+	uint32_t rs_id;
+	unsigned int rounds, changes, sockets, flushed;
+	const char *op;
+};
 
-	/* the namespace totals add up over all those streams */
+/*
+ * One round: the stream the churn flow hits is created, changed (a new
+ * configuration swapped in under traffic) and deleted; an RTCP stream
+ * comes and goes on the steady flow's own ingress socket; a stream on
+ * another socket is added, RTP or RTCP, and every second round both are
+ * flushed by cookie; every
+ * eighth round a fresh socket carries two streams (ingress of one, egress
+ * of the other) and is detached, by request or by closing its last
+ * descriptor.
+ */
+static int churn_round(struct churn *c)
+{
+	struct kmt_relay *r = c->r;
+	FIXTURE_DATA(change) *self = c->self;
+	unsigned int k = c->rounds;
+	uint32_t id, rtcp, extra, count = 0, tmp_id, s1, s2;
+	int ret, fd;
+
+	c->op = "add the churned stream";
+	ret = kmt_stream_add(r->h, r->ra_id, r->rb_id, &r->bob_addr,
+			     KMEDIA_KIND_RTP, CHURN_COOKIE, &id);
+	if (ret)
+		return ret;
+	c->op = "add an RTCP stream on the steady socket";
+	ret = kmt_stream_add(r->h, c->rs_id, self->rb2_id, &self->bob_b_addr,
+			     KMEDIA_KIND_RTCP, CHURN_EXTRA_COOKIE, &rtcp);
+	if (ret)
+		return ret;
+	c->op = "add a stream on another socket";
+	ret = kmt_stream_add(r->h, self->rb6_id, self->rb6_id,
+			     &self->bob6_addr,
+			     k % 2 ? KMEDIA_KIND_RTCP : KMEDIA_KIND_RTP,
+			     CHURN_EXTRA_COOKIE, &extra);
+	if (ret)
+		return ret;
+	kmt_sleep_ms(k % 3);
+	if (k % 2) {
+		c->op = "change the churned stream";
+		ret = kmt_stream_set_dst(r->h, id, KMT_ANY, &r->bob_addr);
+		if (ret)
+			return ret;
+		c->changes++;
+	}
+	c->op = "delete the churned stream";
+	ret = kmedia_stream_del(r->h, id);
+	if (ret)
+		return ret;
+	c->op = "delete the RTCP stream";
+	ret = kmedia_stream_del(r->h, rtcp);
+	if (ret)
+		return ret;
+	if (k % 2) {
+		/* the RTP and RTCP streams of this round and the one before */
+		c->op = "flush by cookie";
+		ret = kmedia_stream_flush(r->h, &(uint64_t){ CHURN_EXTRA_COOKIE },
+					  &count);
+		if (ret)
+			return ret;
+		if (count != 2)
+			return -EUCLEAN;
+		c->flushed += count;
+	}
+	if (k % 8 == 7) {
+		c->op = "attach a fresh socket";
+		fd = kmt_relay_sock(r, KMT_RELAY_A, AF_INET, 0, NULL, &tmp_id);
+		if (fd < 0)
+			return fd;
+		c->op = "add streams on the fresh socket";
+		ret = kmt_stream_add(r->h, tmp_id, r->rb_id, &r->bob_addr,
+				     KMEDIA_KIND_RTP, CHURN_COOKIE, &s1);
+		if (!ret)
+			ret = kmt_stream_add(r->h, self->rb2_id, tmp_id,
+					     &r->alice_addr, KMEDIA_KIND_RTCP,
+					     CHURN_COOKIE, &s2);
+		if (!ret && k % 16 == 7) {
+			c->op = "detach the fresh socket";
+			ret = kmedia_sock_detach(r->h, tmp_id);
+		}
+		close(fd);
+		c->sockets++;
+		if (ret)
+			return ret;
+	}
+	c->rounds++;
+	return 0;
+}
+
+static uint64_t stream_stat(struct __test_metadata *_metadata,
+			    struct kmedia_handle *h, uint32_t id,
+			    enum kmedia_stats_attr attr)
+{
+	uint64_t v = UINT64_MAX;
+
+	EXPECT_EQ(0, kmt_stream_stat(h, id, attr, &v));
+	return v;
+}
+
+static uint64_t sock_stat(struct __test_metadata *_metadata,
+			  struct kmedia_handle *h, uint32_t id,
+			  enum kmedia_sock_stats_attr attr)
+{
+	uint64_t v = UINT64_MAX;
+
+	EXPECT_EQ(0, kmt_sock_stat(h, id, attr, &v));
+	return v;
+}
+
+/*
+ * 30 seconds of stream churn (see churn_round()) while two flows run: a
+ * steady one through a stream that lives throughout, and one that hits
+ * the churned stream or, between its lives, the relay's socket. The
+ * clock bounds the test, not a packet count, so a slow CPU only means
+ * fewer rounds. Afterwards: every packet of both flows accounted for,
+ * counters adding up, and the namespace's sockets and streams back to
+ * what they were; the suite's kernel-log check looks for WARN and BUG.
+ */
+TEST_F_TIMEOUT(change, create_and_delete_churn_under_traffic, 300)
+{
+	const uint32_t cap = CHURN_PPS * (CHURN_MS / 1000 + 60);
+	struct kmt_relay *r = &self->r;
+	struct kmt_addr alice2_addr, rs_addr;
+	struct churn c = { .r = r, .self = self };
+	struct drain d = { 0 };
+	struct tally ts, tc;
+	struct kmt_flow fs, fc;
+	uint32_t steady, socks0, streams0, v32 = 0, i;
+	uint64_t rx, tx, drops, dups = 0, v = 0;
+	uint64_t start;
+	int alice2, rs, ret = 0;
+
+	alice2 = kmt_udp(&r->topo, KMT_ALICE, AF_INET, KMT_PORT_ALICE + 2,
+			 &alice2_addr);
+	ASSERT_LE(0, alice2);
+	rs = kmt_relay_sock(r, KMT_RELAY_A, AF_INET, KMT_PORT_RELAY_A + 2,
+			    &rs_addr, &c.rs_id);
+	ASSERT_LE(0, rs);
+	ASSERT_EQ(0, kmt_stream_add(r->h, c.rs_id, self->rb2_id,
+				    &self->bob_b_addr, KMEDIA_KIND_RTP, 1,
+				    &steady))
+		KMT_LOG_EXTACK(r->h);
+	ASSERT_EQ(0, kmt_netns_u32(r->h, KMEDIA_NETNS_A_SOCKETS, &socks0));
+	ASSERT_EQ(0, kmt_netns_u32(r->h, KMEDIA_NETNS_A_STREAMS, &streams0));
+
+	ASSERT_EQ(0, tally_init(&ts, cap));
+	ASSERT_EQ(0, tally_init(&tc, cap));
+	tally_sink(&ts, self->bob_b, &self->rb2_addr, "steady: bob");
+	tally_sink(&tc, r->bob, &r->rb_addr, "churned: bob");
+	tally_sink(&tc, r->ra, &r->alice_addr, "churned: relay socket");
+	d.t[0] = &ts;
+	d.t[1] = &tc;
+	ASSERT_EQ(0, -pthread_create(&d.thread, NULL, drain_main, &d));
+
+	kmt_flow_init(&fs, alice2, &rs_addr, cap, CHURN_PPS);
+	fs.ssrc = 0x57eadd;
+	fs.cpu = kmt_other_cpu(sched_getcpu());
+	kmt_flow_init(&fc, r->alice, &r->ra_addr, cap, CHURN_PPS);
+	fc.ssrc = 0xc4e2;
+	fc.cpu = fs.cpu;
+	ASSERT_EQ(0, kmt_flow_start(&fs));
+	ASSERT_EQ(0, kmt_flow_start(&fc));
+
+	start = kmt_now_ms();
+	while (!ret && kmt_now_ms() - start < CHURN_MS &&
+	       !atomic_load(&fs.done) && !atomic_load(&fc.done))
+		ret = churn_round(&c);
+
+	EXPECT_EQ(0, kmt_flow_join(&fs, true));
+	EXPECT_EQ(0, kmt_flow_join(&fc, true));
+	ASSERT_EQ(0, ret) TH_LOG("round %u, %s: %s (%s)", c.rounds, c.op,
+				 strerror(-ret),
+				 kmedia_handle_extack(r->h) ? : "no extack");
+	TH_LOG("%u rounds in %llu ms: %u changes, %u fresh sockets, "
+	       "%u streams flushed; %u steady and %u churned packets sent",
+	       c.rounds, (unsigned long long)(kmt_now_ms() - start), c.changes,
+	       c.sockets, c.flushed, fs.sent, fc.sent);
+	EXPECT_LT(10, c.rounds);
+	EXPECT_LT(0, fs.sent);
+	EXPECT_LT(0, fc.sent);
+
+	/* the module saw every packet sent */
+	EXPECT_EQ(0, kmt_wait_sock_stat(r->h, c.rs_id,
+					KMEDIA_SOCK_STATS_A_RX_PACKETS,
+					fs.sent, WAIT_MS, &v));
+	EXPECT_EQ(fs.sent, v);
+	EXPECT_EQ(0, kmt_wait_sock_stat(r->h, r->ra_id,
+					KMEDIA_SOCK_STATS_A_RX_PACKETS,
+					fc.sent, WAIT_MS, &v));
+	EXPECT_EQ(fc.sent, v);
+
+	/* the steady flow: received = sent + counted drops, bob got the rest */
+	rx = stream_stat(_metadata, r->h, steady, KMEDIA_STATS_A_RX_PACKETS);
+	tx = stream_stat(_metadata, r->h, steady, KMEDIA_STATS_A_TX_PACKETS);
+	drops = stream_stat(_metadata, r->h, steady, KMEDIA_STATS_A_DROP_PT) +
+		stream_stat(_metadata, r->h, steady, KMEDIA_STATS_A_DROP_ROUTE) +
+		stream_stat(_metadata, r->h, steady, KMEDIA_STATS_A_DROP_XMIT);
+	TH_LOG("steady stream: rx %llu, tx %llu, drops %llu",
+	       (unsigned long long)rx, (unsigned long long)tx,
+	       (unsigned long long)drops);
+	EXPECT_EQ(fs.sent, rx);
+	EXPECT_EQ(rx, tx + drops);
+	EXPECT_EQ(fs.sent, sock_stat(_metadata, r->h, c.rs_id,
+				     KMEDIA_SOCK_STATS_A_TO_STREAM));
+	EXPECT_EQ(0, sock_stat(_metadata, r->h, c.rs_id,
+			       KMEDIA_SOCK_STATS_A_PASS_NO_STREAM));
+
+	atomic_store(&d.stop, true);
+	pthread_join(d.thread, NULL);
+	tally_collect(&ts, tx, WAIT_MS);
+	tally_collect(&tc, fc.sent, WAIT_MS);
+
+	EXPECT_EQ(tx, ts.total) TH_LOG("bob got %u of the %llu sent",
+				       ts.total, (unsigned long long)tx);
+	EXPECT_EQ(0, ts.bad);
+	EXPECT_EQ(0, ts.wrong_src);
+	for (i = 0; i < fs.sent; i++)
+		if (ts.count[i] > 1)
+			dups++;
+	EXPECT_EQ(0, dups);
+	EXPECT_EQ(0, ts.sink[0].drops);
+
+	/* the churned flow: every packet exactly once, at bob or the relay */
+	tc.n = fc.sent;
+	tally_check(_metadata, &tc, fc.sent, 0);
+	EXPECT_EQ(tc.sink[0].got,
+		  sock_stat(_metadata, r->h, r->ra_id,
+			    KMEDIA_SOCK_STATS_A_TO_STREAM));
+	EXPECT_EQ(tc.sink[1].got,
+		  sock_stat(_metadata, r->h, r->ra_id,
+			    KMEDIA_SOCK_STATS_A_PASS_NO_STREAM));
+
+	/* the namespace totals add up over every stream that lived */
 	ASSERT_EQ(0, kmt_netns_stat(r->h, KMEDIA_STATS_A_TX_PACKETS, &v));
-	EXPECT_EQ(t.sink[0].got, v);
-	ASSERT_EQ(0, kmt_sock_stat(r->h, r->ra_id,
-				   KMEDIA_SOCK_STATS_A_RX_PACKETS, &v));
-	EXPECT_EQ(n, v);
-	tally_free(&t);
+	EXPECT_EQ(tx + tc.sink[0].got, v);
+
+	/* back to the sockets and streams from before the churn */
+	ASSERT_EQ(0, kmedia_stream_flush(r->h, &(uint64_t){ CHURN_EXTRA_COOKIE },
+					 &v32));
+	EXPECT_EQ(0, kmt_wait_netns_u32(r->h, KMEDIA_NETNS_A_SOCKETS, socks0,
+					WAIT_MS, &v32));
+	EXPECT_EQ(socks0, v32);
+	EXPECT_EQ(0, kmt_wait_netns_u32(r->h, KMEDIA_NETNS_A_STREAMS, streams0,
+					WAIT_MS, &v32));
+	EXPECT_EQ(streams0, v32);
+	ASSERT_EQ(0, kmedia_stream_del(r->h, steady));
+	ASSERT_EQ(0, kmt_netns_u32(r->h, KMEDIA_NETNS_A_STREAMS, &v32));
+	EXPECT_EQ(0, v32);
+
+	tally_free(&ts);
+	tally_free(&tc);
+	close(rs);
+	close(alice2);
 }
 
 static void send_expect(struct __test_metadata *_metadata, struct kmt_relay *r,

@@ -401,12 +401,86 @@ TEST_F(bad, binary_attributes_of_the_wrong_size)
 	}
 }
 
+/*
+ * One scalar attribute, width bytes wide, in an otherwise valid request:
+ * STREAM_NEW with SOCK_IN, SOCK_OUT and DST; another stream command with
+ * the fixture's stream ID (unless type is the ID); a socket command alone.
+ */
+struct one {
+	uint8_t cmd;
+	uint16_t type;
+	uint8_t width;
+	uint64_t value;
+};
+
+static struct nlmsghdr *one_msg(FIXTURE_DATA(bad) *self, const struct one *o,
+				struct nlattr **attrp)
+{
+	bool sock = o->cmd >= KMEDIA_CMD_SOCK_ATTACH &&
+		    o->cmd <= KMEDIA_CMD_SOCK_GET;
+	union { uint8_t u8; uint16_t u16; uint32_t u32; uint64_t u64; } v;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	if (o->cmd == KMEDIA_CMD_STREAM_NEW) {
+		nest = new_start(self, &nlh, true);
+	} else if (sock || o->type == KMEDIA_STREAM_A_ID) {
+		nlh = msg(self, o->cmd);
+		nest = mnl_attr_nest_start(nlh, sock ? KMEDIA_A_SOCK :
+						       KMEDIA_A_STREAM);
+	} else {
+		nest = id_start(self, o->cmd, &nlh);
+	}
+	switch (o->width) {
+	case 1:
+		v.u8 = o->value;
+		break;
+	case 2:
+		v.u16 = o->value;
+		break;
+	case 4:
+		v.u32 = o->value;
+		break;
+	default:
+		v.u64 = o->value;
+	}
+	*attrp = put(nlh, o->type, o->width, &v);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void one_refused(struct __test_metadata *_metadata,
+			FIXTURE_DATA(bad) *self, const struct one *o, int err,
+			const char *text)
+{
+	struct nlattr *attr;
+	struct nlmsghdr *nlh = one_msg(self, o, &attr);
+
+	refused(_metadata, self, nlh, attr, err, text);
+}
+
 TEST_F(bad, integers_of_the_wrong_width)
 {
+	const struct one wrong[] = {
+		/* u16 where u32 is expected, and the other way round */
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_COOKIE, 4, 7 },
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_KIND, 4, 0 },
+		{ KMEDIA_CMD_STREAM_CHANGE, KMEDIA_STREAM_A_SOCK_OUT, 8,
+		  self->out_id },
+		{ KMEDIA_CMD_STREAM_CHANGE, KMEDIA_STREAM_A_DSCP, 2, 10 },
+		{ KMEDIA_CMD_STREAM_CHANGE, KMEDIA_STREAM_A_CLOCK_RATE, 1, 90 },
+		{ KMEDIA_CMD_STREAM_CHANGE, KMEDIA_STREAM_A_IDLE_TIMEOUT, 2,
+		  1000 },
+		{ KMEDIA_CMD_STREAM_DEL, KMEDIA_STREAM_A_ID, 2,
+		  self->stream_id },
+		{ KMEDIA_CMD_SOCK_DETACH, KMEDIA_SOCK_A_ID, 8, self->in_id },
+		{ KMEDIA_CMD_SOCK_ATTACH, KMEDIA_SOCK_A_FD, 2, self->fd_in },
+	};
 	struct nlattr *nest, *inner, *bad;
 	struct nlmsghdr *nlh;
+	size_t i;
 
-	/* u16 where u32 is expected */
+	/* a u16 SOCK_IN, before the other attributes */
 	nest = new_start(self, &nlh, false);
 	bad = put_u16(nlh, KMEDIA_STREAM_A_SOCK_IN, self->in_id);
 	put_u32(nlh, KMEDIA_STREAM_A_SOCK_OUT, self->out_id);
@@ -414,38 +488,8 @@ TEST_F(bad, integers_of_the_wrong_width)
 	mnl_attr_nest_end(nlh, nest);
 	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
 
-	/* u64 where u32, u32 where u64, u32 where u8 */
-	nest = new_start(self, &nlh, false);
-	put_u32(nlh, KMEDIA_STREAM_A_SOCK_IN, self->in_id);
-	bad = put_u64(nlh, KMEDIA_STREAM_A_SOCK_OUT, self->out_id);
-	put_dst(nlh, KMEDIA_STREAM_A_DST);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	nest = new_start(self, &nlh, true);
-	bad = put_u32(nlh, KMEDIA_STREAM_A_COOKIE, 7);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	nest = new_start(self, &nlh, true);
-	bad = put_u32(nlh, KMEDIA_STREAM_A_KIND, KMEDIA_KIND_RTP);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	nest = id_start(self, KMEDIA_CMD_STREAM_CHANGE, &nlh);
-	bad = put_u16(nlh, KMEDIA_STREAM_A_DSCP, 10);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	nest = id_start(self, KMEDIA_CMD_STREAM_CHANGE, &nlh);
-	bad = put_u8(nlh, KMEDIA_STREAM_A_CLOCK_RATE, 90);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	nest = id_start(self, KMEDIA_CMD_STREAM_CHANGE, &nlh);
-	bad = put_u16(nlh, KMEDIA_STREAM_A_IDLE_TIMEOUT, 1000);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++)
+		one_refused(_metadata, self, &wrong[i], EINVAL, BAD_LEN);
 
 	/* a 32-bit port */
 	nest = id_start(self, KMEDIA_CMD_STREAM_CHANGE, &nlh);
@@ -463,62 +507,43 @@ TEST_F(bad, integers_of_the_wrong_width)
 	mnl_attr_nest_end(nlh, inner);
 	mnl_attr_nest_end(nlh, nest);
 	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	/* IDs: a 16-bit stream ID, a 64-bit socket ID, a 16-bit descriptor */
-	nest = mnl_attr_nest_start(nlh = msg(self, KMEDIA_CMD_STREAM_DEL),
-				   KMEDIA_A_STREAM);
-	bad = put_u16(nlh, KMEDIA_STREAM_A_ID, self->stream_id);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	nest = mnl_attr_nest_start(nlh = msg(self, KMEDIA_CMD_SOCK_DETACH),
-				   KMEDIA_A_SOCK);
-	bad = put_u64(nlh, KMEDIA_SOCK_A_ID, self->in_id);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-
-	nest = mnl_attr_nest_start(nlh = msg(self, KMEDIA_CMD_SOCK_ATTACH),
-				   KMEDIA_A_SOCK);
-	bad = put_u16(nlh, KMEDIA_SOCK_A_FD, self->fd_in);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, EINVAL, BAD_LEN);
-}
-
-/* A new stream with one u8 attribute; refused (bad != NULL) or accepted. */
-static void new_with_u8(struct __test_metadata *_metadata,
-			FIXTURE_DATA(bad) *self, uint16_t type, uint8_t v,
-			bool ok)
-{
-	struct nlattr *nest, *attr;
-	struct nlmsghdr *nlh;
-
-	nest = new_start(self, &nlh, true);
-	attr = put_u8(nlh, type, v);
-	mnl_attr_nest_end(nlh, nest);
-	if (ok)
-		accepted(_metadata, self, nlh, "largest valid value");
-	else
-		refused(_metadata, self, nlh, attr, ERANGE, INT_RANGE);
 }
 
 TEST_F(bad, values_out_of_range)
 {
+	/* the largest valid value of each u8 passes, the next one does not */
+	static const struct one max[] = {
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_DSCP, 1, 63 },
+		/* RTP: the fixture's stream on this socket is RTCP */
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_KIND, 1,
+		  KMEDIA_KIND_RTP },
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_SRC_MODE, 1,
+		  KMEDIA_SRC_MAX },
+	};
+	static const struct one over[] = {
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_DSCP, 1, 64 },
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_DSCP, 1, 255 },
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_KIND, 1,
+		  KMEDIA_KIND_MAX + 1 },
+		{ KMEDIA_CMD_STREAM_NEW, KMEDIA_STREAM_A_SRC_MODE, 1,
+		  KMEDIA_SRC_MAX + 1 },
+		{ KMEDIA_CMD_STREAM_CHANGE, KMEDIA_STREAM_A_CLOCK_RATE, 4, 0 },
+		/* IDs 0, a descriptor that is not a non-negative int */
+		{ KMEDIA_CMD_STREAM_CHANGE, KMEDIA_STREAM_A_SOCK_OUT, 4, 0 },
+		{ KMEDIA_CMD_STREAM_GET, KMEDIA_STREAM_A_ID, 4, 0 },
+		{ KMEDIA_CMD_SOCK_DETACH, KMEDIA_SOCK_A_ID, 4, 0 },
+		{ KMEDIA_CMD_SOCK_ATTACH, KMEDIA_SOCK_A_FD, 4, 0x80000000u },
+	};
 	struct nlattr *nest, *inner, *bad;
 	struct nlmsghdr *nlh;
+	size_t i;
 
-	/* the largest valid value passes, the next one does not */
-	new_with_u8(_metadata, self, KMEDIA_STREAM_A_DSCP, 63, true);
-	new_with_u8(_metadata, self, KMEDIA_STREAM_A_DSCP, 64, false);
-	new_with_u8(_metadata, self, KMEDIA_STREAM_A_DSCP, 255, false);
-	/* RTP: the fixture's stream on this socket is RTCP */
-	new_with_u8(_metadata, self, KMEDIA_STREAM_A_KIND, KMEDIA_KIND_RTP,
-		    true);
-	new_with_u8(_metadata, self, KMEDIA_STREAM_A_KIND, KMEDIA_KIND_MAX + 1,
-		    false);
-	new_with_u8(_metadata, self, KMEDIA_STREAM_A_SRC_MODE, KMEDIA_SRC_MAX,
-		    true);
-	new_with_u8(_metadata, self, KMEDIA_STREAM_A_SRC_MODE,
-		    KMEDIA_SRC_MAX + 1, false);
+	for (i = 0; i < sizeof(max) / sizeof(max[0]); i++) {
+		nlh = one_msg(self, &max[i], &bad);
+		accepted(_metadata, self, nlh, "largest valid value");
+	}
+	for (i = 0; i < sizeof(over) / sizeof(over[0]); i++)
+		one_refused(_metadata, self, &over[i], ERANGE, INT_RANGE);
 
 	/* port 0 */
 	nest = id_start(self, KMEDIA_CMD_STREAM_CHANGE, &nlh);
@@ -526,37 +551,6 @@ TEST_F(bad, values_out_of_range)
 	put_u32(nlh, KMEDIA_ADDR_A_IPV4, htonl(INADDR_LOOPBACK));
 	bad = put_u16(nlh, KMEDIA_ADDR_A_PORT, 0);
 	mnl_attr_nest_end(nlh, inner);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, ERANGE, INT_RANGE);
-
-	/* clock rate 0 */
-	nest = id_start(self, KMEDIA_CMD_STREAM_CHANGE, &nlh);
-	bad = put_u32(nlh, KMEDIA_STREAM_A_CLOCK_RATE, 0);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, ERANGE, INT_RANGE);
-
-	/* IDs 0 */
-	nest = id_start(self, KMEDIA_CMD_STREAM_CHANGE, &nlh);
-	bad = put_u32(nlh, KMEDIA_STREAM_A_SOCK_OUT, 0);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, ERANGE, INT_RANGE);
-
-	nest = mnl_attr_nest_start(nlh = msg(self, KMEDIA_CMD_STREAM_GET),
-				   KMEDIA_A_STREAM);
-	bad = put_u32(nlh, KMEDIA_STREAM_A_ID, 0);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, ERANGE, INT_RANGE);
-
-	nest = mnl_attr_nest_start(nlh = msg(self, KMEDIA_CMD_SOCK_DETACH),
-				   KMEDIA_A_SOCK);
-	bad = put_u32(nlh, KMEDIA_SOCK_A_ID, 0);
-	mnl_attr_nest_end(nlh, nest);
-	refused(_metadata, self, nlh, bad, ERANGE, INT_RANGE);
-
-	/* a descriptor that is not a non-negative int */
-	nest = mnl_attr_nest_start(nlh = msg(self, KMEDIA_CMD_SOCK_ATTACH),
-				   KMEDIA_A_SOCK);
-	bad = put_u32(nlh, KMEDIA_SOCK_A_FD, 0x80000000u);
 	mnl_attr_nest_end(nlh, nest);
 	refused(_metadata, self, nlh, bad, ERANGE, INT_RANGE);
 

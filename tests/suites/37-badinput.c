@@ -10,9 +10,11 @@
  * value accepted), unknown attribute types at every level, nests without
  * NLA_F_NESTED and scalars with it, read-only attributes, trailing and
  * truncated bytes, the missing nest and missing attributes of every
- * command, attributes a command does not take, unknown IDs, and
- * descriptors that are not usable UDP sockets. After each refusal nothing
- * changed: the namespace still has its two sockets and one stream.
+ * command, attributes a command does not take, unknown IDs, descriptors
+ * that are not usable UDP sockets, and requests the family does not serve
+ * (dumps of commands without one, events sent as requests). After each
+ * refusal nothing changed: the namespace still has its two sockets and
+ * one stream.
  *
  * The texts of the policy checks are the kernel's own (lib/nlattr.c); the
  * others are kmedia's, which name the attribute.
@@ -1041,6 +1043,39 @@ TEST_F(bad, descriptors_that_are_not_usable_udp_sockets)
 		TH_LOG("no ESP in UDP here (%s): not checked",
 		       strerror(errno));
 	close(fd);
+}
+
+/* Refused by the generic netlink core, before kmedia sees the request. */
+TEST_F(bad, requests_the_family_does_not_serve)
+{
+	static const uint8_t no_dump[] = {
+		KMEDIA_CMD_NETNS_GET, KMEDIA_CMD_SOCK_ATTACH,
+		KMEDIA_CMD_SOCK_DETACH, KMEDIA_CMD_STREAM_NEW,
+		KMEDIA_CMD_STREAM_CHANGE, KMEDIA_CMD_STREAM_DEL,
+		KMEDIA_CMD_STREAM_FLUSH,
+	};
+	struct nlmsghdr *nlh;
+	uint32_t streams = 0;
+	struct ack a;
+	size_t i;
+
+	/* a dump of a command that only has a doit */
+	for (i = 0; i < sizeof(no_dump); i++) {
+		nlh = kmd_msg_start(self->h, self->buf, no_dump[i], NLM_F_DUMP);
+		ASSERT_EQ(0, run(self->h, nlh, &a));
+		TH_LOG("dump of command %u: %d", no_dump[i], a.error);
+		ASSERT_EQ(-EOPNOTSUPP, a.error);
+	}
+	/* an event sent as a request */
+	ASSERT_EQ(0, run(self->h, msg(self, KMEDIA_CMD_STREAM_LATCH_NTF), &a));
+	ASSERT_EQ(-EOPNOTSUPP, a.error);
+	ASSERT_EQ(0, kmt_netns_u32(self->h, KMEDIA_NETNS_A_STREAMS, &streams));
+	ASSERT_EQ(1, streams);
+
+	/* NETNS_GET takes no attribute */
+	nlh = msg(self, KMEDIA_CMD_NETNS_GET);
+	refused(_metadata, self, nlh, put_u32(nlh, KMEDIA_A_NETNS, 1), EINVAL,
+		UNKNOWN);
 }
 
 TEST_HARNESS_MAIN

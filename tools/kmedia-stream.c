@@ -31,7 +31,7 @@ void stream_usage(FILE *out)
 		"            kind { rtp | rtcp } | idle-gt DURATION }\n");
 	srtp_usage(out);
 	fprintf(out,
-		"change cannot change from or kind (the kernel refuses them).\n"
+		"from and kind are fixed: change refuses them.\n"
 		"-s adds packet and drop counters, -s -s RTP statistics and SRTP drops.\n");
 }
 
@@ -268,6 +268,10 @@ static int stream_change(int argc, char **argv)
 		err = stream_parse(what, argc, argv, s, &seen);
 	if (!err && (seen & (1u << K_ID)))
 		err = usage_error(what, "the stream ID is given once, first");
+	/* The protocol has them fixed; libkmedia would not even send them. */
+	if (!err && (seen & (1u << K_FROM | 1u << K_KIND)))
+		err = usage_error(what, "\"%s\" cannot be changed; delete the stream and add it again",
+				  stream_keys[seen & (1u << K_FROM) ? K_FROM : K_KIND]);
 	if (!err && !seen)
 		err = usage_error(what, "nothing to change");
 	if (!err)

@@ -24,7 +24,8 @@ void socket_usage(FILE *out)
 		"ADDR:PORT := { IPV4:PORT | [IPV6]:PORT }\n"
 		"attach binds the sockets, attaches them and holds them until\n"
 		"SIGINT, SIGTERM or SIGHUP (in a batch: until the batch ends).\n"
-		"-s shows what arrived on each socket and why it was not relayed.\n");
+		"-s shows what arrived on each socket and why it was not relayed.\n"
+		"list is show; detach and delete are del.\n");
 }
 
 /* Descriptors of the sockets this process attached. */

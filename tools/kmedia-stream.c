@@ -31,7 +31,7 @@ void stream_usage(FILE *out)
 		"            kind { rtp | rtcp } | idle-gt DURATION }\n");
 	srtp_usage(out);
 	fprintf(out,
-		"from and kind are fixed: change refuses them.\n"
+		"from and kind are fixed: change refuses them. list is show, delete is del.\n"
 		"-s adds packet and drop counters, -s -s RTP statistics and SRTP drops.\n");
 }
 

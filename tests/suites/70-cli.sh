@@ -70,37 +70,31 @@ JQ_NORM='walk(if type == "object" then
 	| (if has("version") then .version = "VERSION" else . end)
 	else . end)'
 
-# text NAME CMD...: CMD succeeds, its output (idle times masked) is golden.
-text() {
-	local name=$1 rc
-	shift
-	"$@" > "$tmp/out" 2> "$tmp/err"
-	rc=$?
-	if [ "$rc" != 0 ] || [ -s "$tmp/err" ]; then
-		sed 's/^/# /' "$tmp/err"
-		ktap_fail "golden $name (status $rc)"
-		return
-	fi
-	norm_idle < "$tmp/out" > "$tmp/norm"
-	golden "$name" < "$tmp/norm"
+# norm_json: standard input is one JSON document, which a real parser
+# (python's json) accepts; print it normalised by jq.
+norm_json() {
+	local doc
+	doc=$(cat)
+	/usr/bin/python3 -c 'import json, sys; json.loads(sys.stdin.read())' \
+		<<< "$doc" && jq "$JQ_NORM" <<< "$doc"
 }
 
-# json NAME CMD...: CMD succeeds and prints one JSON document, which a real
-# parser (python's json) accepts; the document, normalised, is golden.
-json() {
-	local name=$1 rc
-	shift
+# shown NORM NAME CMD...: CMD succeeds without a word on stderr, and its
+# output through NORM (norm_idle or norm_json) is golden NAME.
+shown() {
+	local norm=$1 name=$2 rc
+	shift 2
 	"$@" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
-	if [ "$rc" != 0 ] || ! /usr/bin/python3 -c \
-		'import json, sys; json.loads(sys.stdin.read())' < "$tmp/out"; then
+	if [ "$rc" != 0 ] || [ -s "$tmp/err" ] || ! "$norm" < "$tmp/out" > "$tmp/norm"; then
 		sed 's/^/# /' "$tmp/err" "$tmp/out"
-		ktap_fail "golden $name (status $rc, or not one JSON document)"
+		ktap_fail "golden $name (status $rc, or output $norm refused)"
 		return
 	fi
-	jq "$JQ_NORM" < "$tmp/out" > "$tmp/norm"
 	golden "$name" < "$tmp/norm"
 }
+text() { shown norm_idle "$@"; }
+json() { shown norm_json "$@"; }
 
 # fails RC CMD...: CMD exits RC, prints nothing on stdout and a message on
 # stderr; the messages of every call are compared at the end (errors.txt).

@@ -81,7 +81,7 @@ cases=(
 	'cannot open batch file "/nonexistent"|-b /nonexistent'
 )
 
-ktap_plan $((${#cases[@]} + 7))
+ktap_plan $((${#cases[@]} + 8))
 
 for c in "${cases[@]}"; do
 	want=${c%%|*}
@@ -157,6 +157,36 @@ if bash -n "$completion" && [ -z "$missing" ]; then
 	ktap_ok "bash completion parses and knows every keyword"
 else
 	ktap_fail "bash completion (missing: $missing)"
+fi
+
+# Completion at work, with bash-completion's _init_completion stood in for
+# (the package need not be installed to test what the script offers).
+complete_words() {
+	bash -c '
+		_init_completion() {
+			words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
+			cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
+		}
+		_filedir() { :; }
+		compopt() { :; }
+		. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+		_kmedia
+		echo "${COMPREPLY[*]}"' complete "$completion" "$@"
+}
+fail=
+[ "$(complete_words kmedia st)" = "stream stats" ] || fail+=" objects"
+[ "$(complete_words kmedia -j s sh f)" = "from" ] || fail+=" show-filter"
+[[ " $(complete_words kmedia stream add "") " == *" via "*" srtp-out "* ]] || fail+=" add"
+[ "$(complete_words kmedia stream add srtp-in AEAD)" = \
+  "AEAD_AES_128_GCM AEAD_AES_256_GCM" ] || fail+=" suites"
+[ "$(complete_words kmedia stream add srtp-in AEAD_AES_128_GCM "")" = "inline:" ] ||
+	fail+=" inline"
+[ "$(complete_words kmedia socket "")" = "show attach del help" ] || fail+=" socket"
+if [ -z "$fail" ]; then
+	ktap_ok "bash completion offers objects, commands, keywords and suites"
+else
+	ktap_fail "bash completion offers objects, commands, keywords and suites:$fail"
 fi
 
 ktap_finish

@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 kmedia=$top/tools/kmedia
 gold=$top/tests/cli
-rtp="/usr/bin/python3 $gold/rtp.py"
+rtp=(/usr/bin/python3 "$gold/rtp.py")
 regen=${KMEDIA_CLI_REGEN:-}
 ns=kmcli
 ns2=kmcli-batch
@@ -119,10 +119,9 @@ fails() {
 	fi
 }
 
-# wait_for FILE PATTERN: until FILE has a line matching PATTERN (10 s).
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN (30 s).
 wait_for() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 300); do
 		grep -q -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -132,8 +131,7 @@ wait_for() {
 # subscribed PID: the process has a generic netlink socket in $ns that
 # joined a multicast group (/proc/net/netlink: Eth 16, Pid, Groups).
 subscribed() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 300); do
 		inns awk -v pid="$1" '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 }
 			END { exit !f }' /proc/net/netlink && return 0
 		sleep 0.1
@@ -215,7 +213,7 @@ else
 	ktap_fail "monitors joined the events group"
 fi
 
-got=$(inns $rtp 5002 4000 5 5000)
+got=$(inns "${rtp[@]}" 5002 4000 5 5000)
 if [ "$got" = 5 ]; then
 	ktap_ok "5 RTP packets relayed by stream 1"
 else
@@ -235,7 +233,7 @@ else
 fi
 # Ten packets that fail SRTP authentication on stream 3 (srtp-in): one
 # srtp-fail event, and the drops counted.
-inns $rtp 5022 4002 10
+inns "${rtp[@]}" 5022 4002 10
 if wait_for "$tmp/mon" '^srtp-fail stream 3 cookie 16 failures [0-9]*$'; then
 	ktap_ok "monitor prints the srtp-fail event"
 else
@@ -273,7 +271,7 @@ for i in range(2):
              ("127.0.0.1", 4000))
 '
 # One packet from another source: passed to the socket (latched source).
-inns $rtp 5012 4000 1
+inns "${rtp[@]}" 5012 4000 1
 text stream-show-traffic.txt K -s -s stream show id 1
 json stream-show-traffic.json K -j -s stream show id 1
 text socket-show-traffic.txt K -s socket show id 1
@@ -379,9 +377,12 @@ else
 	sed 's/^/# /' "$tmp/bout" "$tmp/berr"
 	ktap_fail "batch runs its commands in order"
 fi
-got=$(ip netns exec "$ns2" $rtp 6004 6000 3 6100)
-[ "$got" = 3 ] && ktap_ok "batch streams relay while it waits" ||
+got=$(ip netns exec "$ns2" "${rtp[@]}" 6004 6000 3 6100)
+if [ "$got" = 3 ]; then
+	ktap_ok "batch streams relay while it waits"
+else
 	ktap_fail "batch streams relay while it waits (got '$got')"
+fi
 kill -TERM "$bpid"
 wait "$bpid"
 rc=$?

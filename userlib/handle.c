@@ -284,7 +284,10 @@ int kmedia_handle_open(struct kmedia_handle **handlep)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	/* Zeroed: libmnl 1.0.4 does not clear attribute padding, which
+	 * would otherwise go to the kernel uninitialised (valgrind).
+	 */
+	h->buf = calloc(1, MNL_SOCKET_BUFFER_SIZE);
 	if (!h->buf) {
 		err = -ENOMEM;
 		goto err_free;

@@ -7,6 +7,10 @@
 #   - the header ynl-gen-c.py generates from it declares what
 #     include/uapi/linux/kmedia.h declares, name for name and value for value
 #     (scripts/ynl-uapi-diff);
+#   - the types, byte orders, ranges, lengths and nested sets of its
+#     attributes are those of the module's policies, and the attributes it
+#     marks read-only are the ones the module refuses in requests
+#     (scripts/ynl-policy-diff);
 #   - Documentation/netlink-api.rst is what scripts/ynl-gen rst prints now.
 # Each check is also shown to fail on a spec or header that was broken on
 # purpose, so that a check that always passes cannot go unnoticed.
@@ -18,6 +22,7 @@ spec=$top/Documentation/netlink/specs/kmedia.yaml
 uapi=$top/include/uapi/linux/kmedia.h
 gen=$top/scripts/ynl-gen
 diff_uapi=$top/scripts/ynl-uapi-diff
+diff_policy=$top/scripts/ynl-policy-diff
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -58,7 +63,7 @@ uapi_differs() {
 	fi
 }
 
-ktap_plan 12
+ktap_plan 18
 
 ktap_check "the spec is valid for the kernel's genetlink schema" "$gen" validate
 if "$gen" uapi > "$tmp/kmedia.h" 2> "$tmp/gen.err"; then
@@ -106,6 +111,43 @@ sed 's/^#define KMEDIA_MCGRP_EVENTS\t"events"$/&\n#define KMEDIA_MCGRP_STATS\t"s
 uapi_differs "a multicast group in the header but not in the spec is found" \
 	"$spec" "$tmp/extra-grp.h" \
 	"KMEDIA_MCGRP_STATS: in $tmp/extra-grp.h, not in the spec"
+
+# The module's policies.
+ktap_check "the spec's attribute types and checks are the module's policies" \
+	"$diff_policy"
+# policy_differs NAME SPEC SOURCE EXPECTED: like uapi_differs, for the
+# policies of the kernel source file SOURCE.
+policy_differs() {
+	local name=$1 spec_copy=$2 source=$3 expected=$4
+	if ! "$diff_policy" "$spec_copy" "$source" > "$tmp/diff.out" 2>&1 &&
+	   grep -qF -- "$expected" "$tmp/diff.out"; then
+		ktap_diag "$(grep -m1 -F -- "$expected" "$tmp/diff.out")"
+		ktap_ok "$name"
+	else
+		sed 's/^/# /' "$tmp/diff.out"
+		ktap_fail "$name"
+	fi
+}
+netlink_c=$top/kmod/netlink.c
+broken range 'sets["stream"]["attributes"][10]["checks"]["max"] = 62'
+policy_differs "a range narrower than the module's is found" \
+	"$tmp/range/kmedia.yaml" "$netlink_c" \
+	"KMEDIA_STREAM_A_DSCP: the spec says NLA_U8 [-, 62], the kernel policy NLA_U8 [-, 63]"
+broken byte-order 'del sets["addr"]["attributes"][3]["byte-order"]'
+policy_differs "a port in host byte order is found" \
+	"$tmp/byte-order/kmedia.yaml" "$netlink_c" \
+	"KMEDIA_ADDR_A_PORT: the spec says NLA_U16 [1, -], the kernel policy NLA_BE16 [1, -]"
+broken writable 'sets["stream"]["attributes"][13]["doc"] = "learned"'
+policy_differs "an attribute the module refuses but the spec lets requests set is found" \
+	"$tmp/writable/kmedia.yaml" "$netlink_c" \
+	"KMEDIA_STREAM_A_LATCHED: the spec says NLA_FLAG, the kernel policy reject"
+sed -e 's/NLA_POLICY_RANGE(NLA_BINARY, 16, 32)/NLA_POLICY_RANGE(NLA_BINARY, 16, 24)/' \
+    -e 's/^\t\[KMEDIA_STREAM_A_COOKIE\] = { .type = NLA_U64 },$/&\n\t[KMEDIA_STREAM_A_LABEL] = { .type = NLA_NUL_STRING },/' \
+	"$netlink_c" > "$tmp/netlink.c"
+policy_differs "a key length the module changed is found" "$spec" "$tmp/netlink.c" \
+	"KMEDIA_SRTP_A_MASTER_KEY: the spec says NLA_BINARY [16, 32], the kernel policy NLA_BINARY [16, 24]"
+policy_differs "a policy for an attribute the spec lacks is found" "$spec" "$tmp/netlink.c" \
+	"KMEDIA_STREAM_A_LABEL: has a kernel policy, not in the spec"
 
 # The API reference.
 if "$gen" rst > "$tmp/netlink-api.rst" 2> "$tmp/gen.err" &&

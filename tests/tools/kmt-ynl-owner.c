@@ -20,13 +20,10 @@
  *	packet's source, then goes idle KMT_YNL_IDLE_MS later.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../lib/kmtest.h"
@@ -81,48 +78,17 @@ static int setup(int ready)
 	return 0;
 }
 
-static int start(void)
+static int owner_setup(int ready, void *arg)
 {
-	char line[256];
-	int p[2], status = 0;
-	ssize_t n;
-	pid_t pid;
+	(void)arg;
+	return setup(ready);
+}
 
-	if (pipe(p))
-		return 1;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return 1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		close(p[0]);
-		setsid();
-		signal(SIGHUP, SIG_IGN);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-			close(null);
-		}
-		if (setup(p[1]))
-			_exit(1);
-		close(p[1]);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	n = read(p[0], line, sizeof(line) - 1);
-	close(p[0]);
-	if (n <= 0) {
-		waitpid(pid, &status, 0);
-		printf("error: the daemon died (status %#x)\n", status);
-		return 1;
-	}
-	line[n] = '\0';
-	fputs(line, stdout);
-	return strncmp(line, "ready ", 6) != 0;
+static void owner_run(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
 }
 
 static int pulse(uint32_t id)
@@ -162,7 +128,7 @@ static int pulse(uint32_t id)
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "start"))
-		return start();
+		return kmt_daemon(owner_setup, owner_run, NULL);
 	if (argc == 3 && !strcmp(argv[1], "pulse"))
 		return pulse(strtoul(argv[2], NULL, 0));
 	fprintf(stderr, "usage: kmt-ynl-owner start | pulse STREAM\n");

@@ -10,12 +10,14 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/ethtool.h>
@@ -1500,4 +1502,53 @@ void kmt_sleep_until_us(uint64_t when)
 void kmt_sleep_ms(unsigned int ms)
 {
 	kmt_sleep_until_us(kmt_now_us() + (uint64_t)ms * 1000);
+}
+
+int kmt_daemon(int (*setup)(int ready, void *arg), void (*run)(void *arg),
+	       void *arg)
+{
+	int p[2], status = 0;
+	char line[256];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(p))
+		return 1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		close(p[0]);
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			close(null);
+		}
+		if (setup(p[1], arg))
+			_exit(1);
+		close(p[1]);
+		run(arg);
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], line, sizeof(line) - 1);
+	close(p[0]);
+	if (n <= 0) {
+		waitpid(pid, &status, 0);
+		printf("error: the daemon died (status %#x)\n", status);
+		return 1;
+	}
+	line[n] = '\0';
+	fputs(line, stdout);
+	if (strncmp(line, "ready ", 6)) {
+		waitpid(pid, &status, 0);
+		return 1;
+	}
+	return 0;
 }

@@ -395,6 +395,19 @@ uint64_t kmt_now_us(void);
 void kmt_sleep_until_us(uint64_t when);
 void kmt_sleep_ms(unsigned int ms);
 
+/* ---- daemons for test tools ---- */
+
+/*
+ * Fork a daemon: a session of its own, SIGHUP ignored, stdio on /dev/null.
+ * It calls setup(ready, arg), which writes one line to the descriptor
+ * ready: "ready ..." once everything is in place, or "error: ..." before
+ * returning non-zero; then, if setup succeeded, run(arg), and exits. The
+ * caller prints that line on stdout and gets 0 if it began with "ready ",
+ * 1 otherwise (a daemon that failed is reaped).
+ */
+int kmt_daemon(int (*setup)(int ready, void *arg), void (*run)(void *arg),
+	       void *arg);
+
 /* ---- assertions (only with the kselftest harness included first) ---- */
 
 #ifdef __KSELFTEST_HARNESS_H

@@ -36,6 +36,7 @@ struct keep {
 	int dst, dst6, peer, peer6;		/* endpoints */
 	struct kmt_addr ain, aout, ain6, aout6, adst, adst6, apeer, apeer6;
 	uint32_t in, out, in6, out6;
+	unsigned int seconds;			/* how long run() sends */
 };
 
 static int fail(int ready, const char *what, int err)
@@ -175,54 +176,28 @@ static void run(struct keep *k, unsigned int seconds)
 	}
 }
 
+static int keep_setup(int ready, void *arg)
+{
+	struct keep *k = arg;
+
+	if (setup(k, ready))
+		return 1;
+	dprintf(ready, "ready %d\n", (int)getpid());
+	return 0;
+}
+
+static void keep_run(void *arg)
+{
+	struct keep *k = arg;
+
+	run(k, k->seconds);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int seconds = argc > 1 ? (unsigned int)atoi(argv[1]) : 600;
 	struct keep k;
-	char line[256];
-	ssize_t n;
-	int p[2], status;
-	pid_t pid;
 
-	if (pipe(p))
-		return 1;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return 1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		close(p[0]);
-		setsid();
-		signal(SIGHUP, SIG_IGN);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-			close(null);
-		}
-		memset(&k, 0, sizeof(k));
-		if (setup(&k, p[1]))
-			_exit(1);
-		dprintf(p[1], "ready %d\n", (int)getpid());
-		close(p[1]);
-		run(&k, seconds);
-		_exit(0);
-	}
-	close(p[1]);
-	n = read(p[0], line, sizeof(line) - 1);
-	close(p[0]);
-	if (n <= 0) {
-		waitpid(pid, &status, 0);
-		printf("error: the daemon died (status %#x)\n", status);
-		return 1;
-	}
-	line[n] = '\0';
-	fputs(line, stdout);
-	if (strncmp(line, "ready ", 6)) {
-		waitpid(pid, &status, 0);
-		return 1;
-	}
-	return 0;
+	memset(&k, 0, sizeof(k));
+	k.seconds = argc > 1 ? (unsigned int)atoi(argv[1]) : 600;
+	return kmt_daemon(keep_setup, keep_run, &k);
 }

@@ -85,15 +85,16 @@ static int __init kmedia_init(void)
 	if (err)
 		return err;
 
-	if (kmedia_selftest) {
-		err = kmedia_srtp_selftest();
-		if (err)
-			goto err_pernet;
-	}
-
 	err = kmedia_srtp_init();
 	if (err)
 		goto err_pernet;
+
+	/* after kmedia_srtp_init(): the tests run packets through contexts */
+	if (kmedia_selftest) {
+		err = kmedia_srtp_selftest();
+		if (err)
+			goto err_srtp;
+	}
 
 	err = kmedia_netlink_init();
 	if (err)

@@ -9,7 +9,8 @@
  * packet index is estimated from the highest index accepted (section 3.3.1,
  * appendix A), authenticated, checked against a replay window and only
  * then committed. Master keys never leave the netlink handler; session keys
- * live in the crypto transforms, which wipe them when freed.
+ * live in the crypto transforms (AES-f8's in two expanded AES keys of our
+ * own), which are wiped when freed.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -80,6 +81,19 @@ static const struct kmedia_srtp_suite_info kmedia_srtp_suites[] = {
 
 static struct workqueue_struct *kmedia_srtp_wq;
 
+static u32 kmedia_get_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static void kmedia_put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
 /*
  * One AEAD request per CPU, on the heap: the GCM template puts buffers of
  * its request context into scatterlists, which must not point at a (vmap)
@@ -87,6 +101,19 @@ static struct workqueue_struct *kmedia_srtp_wq;
  */
 #define KMEDIA_AEAD_SCRATCH	1024
 static void **kmedia_aead_scratch;
+
+/**
+ * struct kmedia_srtp_f8 - AES-f8 (RFC 3711 4.1.2) of one context
+ * @key: AES with the session key k_e, for the keystream blocks
+ * @iv_key: AES with k_e XOR m, m = session salt || 0x55..., for IV'
+ *
+ * Expanded once at setup with lib/crypto's AES: f8 chains each block into
+ * the next, which no template of the crypto API implements.
+ */
+struct kmedia_srtp_f8 {
+	struct crypto_aes_ctx key;
+	struct crypto_aes_ctx iv_key;
+};
 
 /*
  * The AES-CM PRF of RFC 3711 4.3.1 (and RFC 6188 for the longer keys) with
@@ -131,6 +158,7 @@ static void kmedia_srtp_free_work(struct work_struct *work)
 		crypto_free_shash(ctx->auth);
 	if (ctx->aead)
 		crypto_free_aead(ctx->aead);
+	kfree_sensitive(ctx->f8);
 	bitmap_free(ctx->replay);
 	kfree_sensitive(ctx);
 	atomic_dec(&kmedia_live_objects);
@@ -161,10 +189,6 @@ static int kmedia_srtp_check(const struct kmedia_srtp_params *p,
 			     const struct kmedia_srtp_suite_info *info,
 			     struct netlink_ext_ack *extack)
 {
-	if (info->cipher == KMEDIA_CIPHER_AES_F8) {
-		NL_SET_ERR_MSG(extack, "srtp.suite: not supported by this module yet");
-		return -EOPNOTSUPP;
-	}
 	if (p->key_len != info->key_len) {
 		NL_SET_ERR_MSG(extack, "srtp.master-key: wrong length for the suite");
 		return -EINVAL;
@@ -176,49 +200,95 @@ static int kmedia_srtp_check(const struct kmedia_srtp_params *p,
 	return 0;
 }
 
-static int kmedia_srtp_gcm_keys(struct kmedia_srtp *ctx,
-				const struct kmedia_srtp_params *p,
-				const struct kmedia_srtp_suite_info *info,
-				u8 label)
+/**
+ * kmedia_srtp_f8_setkey - expand the two AES keys of AES-f8
+ * @f8: where
+ * @key: the session key k_e
+ * @key_len: its length
+ * @salt: the session salt k_s
+ * @salt_len: its length (at most @key_len)
+ *
+ * Return: 0 or -EINVAL.
+ */
+int kmedia_srtp_f8_setkey(struct kmedia_srtp_f8 *f8, const u8 *key,
+			  unsigned int key_len, const u8 *salt,
+			  unsigned int salt_len)
 {
-	u8 key[KMEDIA_SRTP_MAX_KEY_LEN];
+	u8 masked[KMEDIA_SRTP_MAX_KEY_LEN];
+	unsigned int i;
 	int err;
 
+	if (key_len > sizeof(masked) || salt_len > key_len)
+		return -EINVAL;
+	for (i = 0; i < key_len; i++)
+		masked[i] = key[i] ^ (i < salt_len ? salt[i] : 0x55);
+	err = aes_expandkey(&f8->key, key, key_len);
+	if (!err)
+		err = aes_expandkey(&f8->iv_key, masked, key_len);
+	memzero_explicit(masked, sizeof(masked));
+	return err;
+}
+
+/**
+ * kmedia_srtp_f8 - AES-f8 in place (encrypting and decrypting are one)
+ * @f8: the keys
+ * @iv: the packet's IV (RFC 3711 4.1.2.2 for SRTP, 4.1.2.3 for SRTCP)
+ * @data: what to encrypt
+ * @len: its length
+ *
+ * IV' = E(k_e XOR m, IV); block j of the keystream is S(j) = E(k_e, IV'
+ * XOR j XOR S(j - 1)), S(-1) = 0.
+ */
+void kmedia_srtp_f8(const struct kmedia_srtp_f8 *f8,
+		    const u8 iv[KMEDIA_SRTP_BLOCK_LEN], u8 *data,
+		    unsigned int len)
+{
+	u8 ivp[AES_BLOCK_SIZE], s[AES_BLOCK_SIZE] = {};
+	unsigned int i, n;
+	u32 j;
+
+	aes_encrypt(&f8->iv_key, ivp, iv);
+	for (j = 0; len; j++) {
+		for (i = 0; i < AES_BLOCK_SIZE; i++)
+			s[i] ^= ivp[i];
+		kmedia_put_be32(s + 12, kmedia_get_be32(s + 12) ^ j);
+		aes_encrypt(&f8->key, s, s);
+		n = min_t(unsigned int, len, AES_BLOCK_SIZE);
+		crypto_xor(data, s, n);
+		data += n;
+		len -= n;
+	}
+	memzero_explicit(ivp, sizeof(ivp));
+	memzero_explicit(s, sizeof(s));
+}
+
+static int kmedia_srtp_gcm_setup(struct kmedia_srtp *ctx,
+				 const struct kmedia_srtp_keys *k)
+{
 	/* Synchronous implementations only: the packet path cannot wait. */
 	ctx->aead = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
 	if (IS_ERR(ctx->aead)) {
-		err = PTR_ERR(ctx->aead);
+		int err = PTR_ERR(ctx->aead);
+
 		ctx->aead = NULL;
 		return err;
 	}
 	if (sizeof(struct aead_request) + crypto_aead_reqsize(ctx->aead) >
 	    KMEDIA_AEAD_SCRATCH)
 		return -EOPNOTSUPP;
-	err = crypto_aead_setauthsize(ctx->aead, KMEDIA_GCM_TAG_LEN);
-	if (!err)
-		err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_ENCRYPTION, key,
-				      info->key_len);
-	if (!err)
-		err = crypto_aead_setkey(ctx->aead, key, info->key_len);
-	memzero_explicit(key, sizeof(key));
-	return err;
+	return crypto_aead_setauthsize(ctx->aead, KMEDIA_GCM_TAG_LEN) ? :
+	       crypto_aead_setkey(ctx->aead, k->enc, k->enc_len);
 }
 
-static int kmedia_srtp_keys(struct kmedia_srtp *ctx,
-			    const struct kmedia_srtp_params *p,
-			    const struct kmedia_srtp_suite_info *info)
+/* The transforms of a context, keyed with its session keys. */
+static int kmedia_srtp_setup(struct kmedia_srtp *ctx, u8 cipher,
+			     const struct kmedia_srtp_keys *k)
 {
-	u8 label = ctx->rtcp ? KMEDIA_LABEL_RTCP_OFFSET : 0;
-	u8 key[KMEDIA_SRTP_MAX_KEY_LEN];
 	int err;
 
-	/* RFC 7714 uses the same KDF; its 12-byte salts come out of it too. */
-	err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_SALT, ctx->salt,
-			      info->salt_len);
-	if (err)
-		return err;
-	if (info->cipher == KMEDIA_CIPHER_AES_GCM)
-		return kmedia_srtp_gcm_keys(ctx, p, info, label);
+	memcpy(ctx->salt, k->salt, sizeof(ctx->salt));
+	if (cipher == KMEDIA_CIPHER_AES_GCM)
+		return kmedia_srtp_gcm_setup(ctx, k);
 
 	ctx->auth = crypto_alloc_shash("hmac(sha1)", 0, 0);
 	if (IS_ERR(ctx->auth)) {
@@ -226,56 +296,69 @@ static int kmedia_srtp_keys(struct kmedia_srtp *ctx,
 		ctx->auth = NULL;
 		return err;
 	}
-	err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_AUTH, key,
-			      KMEDIA_SRTP_AUTH_KEY_LEN);
-	if (!err)
-		err = crypto_shash_setkey(ctx->auth, key, KMEDIA_SRTP_AUTH_KEY_LEN);
+	err = crypto_shash_setkey(ctx->auth, k->auth, KMEDIA_SRTP_AUTH_KEY_LEN);
 	if (err)
-		goto out;
+		return err;
 
-	if (info->cipher == KMEDIA_CIPHER_AES_CM) {
+	switch (cipher) {
+	case KMEDIA_CIPHER_AES_CM:
 		ctx->cipher = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
 		if (IS_ERR(ctx->cipher)) {
 			err = PTR_ERR(ctx->cipher);
 			ctx->cipher = NULL;
-			goto out;
+			return err;
 		}
-		err = kmedia_srtp_kdf(p, label + KMEDIA_LABEL_ENCRYPTION, key,
-				      info->key_len);
-		if (!err)
-			err = crypto_sync_skcipher_setkey(ctx->cipher, key,
-							  info->key_len);
+		return crypto_sync_skcipher_setkey(ctx->cipher, k->enc,
+						   k->enc_len);
+	case KMEDIA_CIPHER_AES_F8:
+		ctx->f8 = kmalloc(sizeof(*ctx->f8), GFP_KERNEL);
+		if (!ctx->f8)
+			return -ENOMEM;
+		return kmedia_srtp_f8_setkey(ctx->f8, k->enc, k->enc_len,
+					     k->salt, k->salt_len);
 	}
-out:
-	memzero_explicit(key, sizeof(key));
-	return err;
+	return 0;
+}
+
+/* RFC 3711 4.3.1: the session keys of SRTP, or of SRTCP if @rtcp. */
+static int kmedia_srtp_derive(const struct kmedia_srtp_params *p,
+			      const struct kmedia_srtp_suite_info *info,
+			      bool rtcp, struct kmedia_srtp_keys *k)
+{
+	u8 label = rtcp ? KMEDIA_LABEL_RTCP_OFFSET : 0;
+
+	/* RFC 7714 uses the same KDF; its 12-byte salts come out of it too. */
+	k->enc_len = info->key_len;
+	k->salt_len = info->salt_len;
+	return kmedia_srtp_kdf(p, label + KMEDIA_LABEL_ENCRYPTION, k->enc,
+			       k->enc_len) ? :
+	       kmedia_srtp_kdf(p, label + KMEDIA_LABEL_AUTH, k->auth,
+			       KMEDIA_SRTP_AUTH_KEY_LEN) ? :
+	       kmedia_srtp_kdf(p, label + KMEDIA_LABEL_SALT, k->salt,
+			       k->salt_len);
 }
 
 /**
- * kmedia_srtp_create - a context from netlink parameters
- * @p: the parameters; the caller wipes the master key and salt
- * @rtcp: the stream carries RTCP, so this is an SRTCP context
- * @extack: where to explain a refusal
+ * kmedia_srtp_create_keyed - a context from session keys
+ * @p: suite, MKI, SSRC, ROC and window (the master key is not used)
+ * @rtcp: an SRTCP context
+ * @k: the session keys
+ *
+ * kmedia_srtp_create() derives @k; the self-test brings published ones.
  *
  * Return: the context, or an ERR_PTR.
  */
-struct kmedia_srtp *kmedia_srtp_create(const struct kmedia_srtp_params *p,
-				       bool rtcp,
-				       struct netlink_ext_ack *extack)
+struct kmedia_srtp *kmedia_srtp_create_keyed(const struct kmedia_srtp_params *p,
+					     bool rtcp,
+					     const struct kmedia_srtp_keys *k)
 {
 	const struct kmedia_srtp_suite_info *info;
 	struct kmedia_srtp *ctx;
 	int err;
 
-	if (p->suite == KMEDIA_SRTP_NONE || p->suite > KMEDIA_SRTP_SUITE_MAX) {
-		NL_SET_ERR_MSG(extack, "srtp.suite: unknown suite");
+	if (p->suite == KMEDIA_SRTP_NONE || p->suite > KMEDIA_SRTP_SUITE_MAX)
 		return ERR_PTR(-EINVAL);
-	}
 	info = &kmedia_srtp_suites[p->suite];
-	err = kmedia_srtp_check(p, info, extack);
-	if (err)
-		return ERR_PTR(err);
-
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
@@ -295,19 +378,46 @@ struct kmedia_srtp *kmedia_srtp_create(const struct kmedia_srtp_params *p,
 	atomic_inc(&kmedia_live_objects);
 
 	ctx->replay = bitmap_zalloc(ctx->window, GFP_KERNEL);
-	if (!ctx->replay) {
-		err = -ENOMEM;
-		goto err;
-	}
-	err = kmedia_srtp_keys(ctx, p, info);
+	err = ctx->replay ? kmedia_srtp_setup(ctx, info->cipher, k) : -ENOMEM;
 	if (err) {
-		NL_SET_ERR_MSG(extack, "srtp: cannot set up the crypto transforms");
-		goto err;
+		kmedia_srtp_free_work(&ctx->free_work);
+		return ERR_PTR(err);
 	}
 	return ctx;
-err:
-	kmedia_srtp_free_work(&ctx->free_work);
-	return ERR_PTR(err);
+}
+
+/**
+ * kmedia_srtp_create - a context from netlink parameters
+ * @p: the parameters; the caller wipes the master key and salt
+ * @rtcp: the stream carries RTCP, so this is an SRTCP context
+ * @extack: where to explain a refusal
+ *
+ * Return: the context, or an ERR_PTR.
+ */
+struct kmedia_srtp *kmedia_srtp_create(const struct kmedia_srtp_params *p,
+				       bool rtcp,
+				       struct netlink_ext_ack *extack)
+{
+	const struct kmedia_srtp_suite_info *info;
+	struct kmedia_srtp_keys k;
+	struct kmedia_srtp *ctx;
+	int err;
+
+	if (p->suite == KMEDIA_SRTP_NONE || p->suite > KMEDIA_SRTP_SUITE_MAX) {
+		NL_SET_ERR_MSG(extack, "srtp.suite: unknown suite");
+		return ERR_PTR(-EINVAL);
+	}
+	info = &kmedia_srtp_suites[p->suite];
+	err = kmedia_srtp_check(p, info, extack);
+	if (err)
+		return ERR_PTR(err);
+
+	err = kmedia_srtp_derive(p, info, rtcp, &k);
+	ctx = err ? ERR_PTR(err) : kmedia_srtp_create_keyed(p, rtcp, &k);
+	memzero_explicit(&k, sizeof(k));
+	if (IS_ERR(ctx) && PTR_ERR(ctx) != -ENOMEM)
+		NL_SET_ERR_MSG(extack, "srtp: cannot set up the crypto transforms");
+	return ctx;
 }
 
 /* IV = (salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16), RFC 3711 4.1.1 */
@@ -336,6 +446,59 @@ int kmedia_srtp_ctr(struct kmedia_srtp *ctx, u32 ssrc, u64 index, u8 *data,
 	err = crypto_skcipher_encrypt(req);
 	skcipher_request_zero(req);
 	return err;
+}
+
+/* RFC 3711 4.1.2.2: IV = 0x00 || M || PT || SEQ || TS || SSRC || ROC */
+void kmedia_srtp_f8_rtp_iv(const u8 *pkt, u32 roc,
+			   u8 iv[KMEDIA_SRTP_BLOCK_LEN])
+{
+	iv[0] = 0;
+	memcpy(iv + 1, pkt + 1, KMEDIA_RTP_HLEN - 1);
+	kmedia_put_be32(iv + 12, roc);
+}
+
+/*
+ * Encrypt or decrypt (one operation) the payload of the SRTP packet
+ * @pkt, @hlen bytes of header then @len - @hlen bytes, in place.
+ */
+static int kmedia_srtp_crypt_rtp(struct kmedia_srtp *ctx, u8 *pkt,
+				 unsigned int hlen, unsigned int len, u32 ssrc,
+				 u64 index)
+{
+	u8 iv[AES_BLOCK_SIZE];
+
+	if (ctx->f8) {
+		kmedia_srtp_f8_rtp_iv(pkt, index >> 16, iv);
+		kmedia_srtp_f8(ctx->f8, iv, pkt + hlen, len - hlen);
+		return 0;
+	}
+	if (ctx->cipher)
+		return kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, len - hlen);
+	return 0;
+}
+
+/*
+ * The same for SRTCP, whose E || index word is @word (RFC 3711 4.1.2.3:
+ * IV = 0 (32 bits) || E || SRTCP index || the first 8 bytes of @pkt).
+ */
+static int kmedia_srtcp_crypt(struct kmedia_srtp *ctx, u8 *pkt,
+			      unsigned int len, u32 ssrc, u32 word)
+{
+	u8 iv[AES_BLOCK_SIZE];
+
+	if (ctx->f8) {
+		memset(iv, 0, 4);
+		kmedia_put_be32(iv + 4, word);
+		memcpy(iv + 8, pkt, KMEDIA_RTCP_HLEN);
+		kmedia_srtp_f8(ctx->f8, iv, pkt + KMEDIA_RTCP_HLEN,
+			       len - KMEDIA_RTCP_HLEN);
+		return 0;
+	}
+	if (ctx->cipher)
+		return kmedia_srtp_ctr(ctx, ssrc, word & KMEDIA_SRTCP_INDEX_MASK,
+				       pkt + KMEDIA_RTCP_HLEN,
+				       len - KMEDIA_RTCP_HLEN);
+	return 0;
 }
 
 /* HMAC-SHA1 over data, then the 4 bytes of @roc if @with_roc (SRTP). */
@@ -493,19 +656,6 @@ static unsigned int kmedia_rtp_hlen(const u8 *pkt, unsigned int len)
 	return hlen;
 }
 
-static u32 kmedia_get_be32(const u8 *p)
-{
-	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
-}
-
-static void kmedia_put_be32(u8 *p, u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
 /*
  * RFC 7714 8.1 and 9.1: 0x0000, SSRC, then 48 bits of @index (SRTP: ROC and
  * SEQ; SRTCP: 16 zero bits and the SRTCP index), XORed with the salt.
@@ -593,8 +743,7 @@ static enum kmedia_srtp_err kmedia_srtp_unprotect_rtp(struct kmedia_srtp *ctx,
 		if (!kmedia_srtp_tag_ok(ctx, pkt, plen, true, roc,
 					pkt + plen + ctx->mki_len))
 			return KMEDIA_SRTP_ERR_AUTH;
-		if (ctx->cipher &&
-		    kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, plen - hlen))
+		if (kmedia_srtp_crypt_rtp(ctx, pkt, hlen, plen, ssrc, index))
 			return KMEDIA_SRTP_ERR_AUTH;
 	}
 
@@ -670,9 +819,8 @@ static enum kmedia_srtp_err kmedia_srtp_unprotect_rtcp(struct kmedia_srtp *ctx,
 		if (!kmedia_srtp_tag_ok(ctx, pkt, word_at + 4, false, 0,
 					pkt + mki_at + ctx->mki_len))
 			return KMEDIA_SRTP_ERR_AUTH;
-		if ((word & KMEDIA_SRTCP_E_BIT) && ctx->cipher &&
-		    kmedia_srtp_ctr(ctx, ssrc, index, pkt + KMEDIA_RTCP_HLEN,
-				    word_at - KMEDIA_RTCP_HLEN))
+		if ((word & KMEDIA_SRTCP_E_BIT) &&
+		    kmedia_srtcp_crypt(ctx, pkt, word_at, ssrc, word))
 			return KMEDIA_SRTP_ERR_AUTH;
 	}
 
@@ -745,8 +893,7 @@ static enum kmedia_srtp_err kmedia_srtp_protect_rtp(struct kmedia_srtp *ctx,
 		memcpy(tail + ctx->tag_len, ctx->mki, ctx->mki_len);
 		return KMEDIA_SRTP_OK;
 	}
-	if (ctx->cipher &&
-	    kmedia_srtp_ctr(ctx, ssrc, index, pkt + hlen, len - hlen))
+	if (kmedia_srtp_crypt_rtp(ctx, pkt, hlen, len, ssrc, index))
 		return KMEDIA_SRTP_ERR_PROTECT;
 	memcpy(tail, ctx->mki, ctx->mki_len);
 	return kmedia_srtp_tag_put(ctx, pkt, len, true, index >> 16,
@@ -784,13 +931,10 @@ static enum kmedia_srtp_err kmedia_srtp_protect_rtcp(struct kmedia_srtp *ctx,
 		memcpy(tail + ctx->tag_len + 4, ctx->mki, ctx->mki_len);
 		return KMEDIA_SRTP_OK;
 	}
-	word = index;
-	if (ctx->cipher) {
-		if (kmedia_srtp_ctr(ctx, ssrc, index, pkt + KMEDIA_RTCP_HLEN,
-				    len - KMEDIA_RTCP_HLEN))
-			return KMEDIA_SRTP_ERR_PROTECT;
-		word |= KMEDIA_SRTCP_E_BIT;
-	}
+	/* E is set unless the cipher is NULL */
+	word = index | (ctx->cipher || ctx->f8 ? KMEDIA_SRTCP_E_BIT : 0);
+	if (kmedia_srtcp_crypt(ctx, pkt, len, ssrc, word))
+		return KMEDIA_SRTP_ERR_PROTECT;
 	tail = skb_put(skb, 4 + ctx->mki_len + ctx->tag_len);
 	kmedia_put_be32(tail, word);
 	memcpy(tail + 4, ctx->mki, ctx->mki_len);

@@ -13,6 +13,7 @@
 
 struct crypto_aead;
 struct crypto_shash;
+struct kmedia_srtp_f8;
 struct crypto_sync_skcipher;
 struct netlink_ext_ack;
 struct sk_buff;
@@ -20,6 +21,7 @@ struct sk_buff;
 #define KMEDIA_SRTP_SALT_LEN	14
 #define KMEDIA_SRTP_AUTH_KEY_LEN 20
 #define KMEDIA_SRTP_MAX_KEY_LEN	32
+#define KMEDIA_SRTP_BLOCK_LEN	16
 
 /* RFC 3711 4.3.1 key derivation labels; SRTCP's are these plus 3. */
 enum {
@@ -68,6 +70,22 @@ struct kmedia_srtp_params {
 };
 
 /**
+ * struct kmedia_srtp_keys - the session keys of a context
+ * @enc: encryption key
+ * @enc_len: its length
+ * @auth: HMAC-SHA1 key (not for AEAD suites)
+ * @salt: session salt
+ * @salt_len: its length
+ */
+struct kmedia_srtp_keys {
+	u8 enc[KMEDIA_SRTP_MAX_KEY_LEN];
+	u8 enc_len;
+	u8 auth[KMEDIA_SRTP_AUTH_KEY_LEN];
+	u8 salt[KMEDIA_SRTP_SALT_LEN];
+	u8 salt_len;
+};
+
+/**
  * struct kmedia_srtp - one direction's crypto context for one stream
  * @suite: enum kmedia_srtp_suite
  * @rtcp: SRTCP (the stream carries RTCP) rather than SRTP
@@ -80,6 +98,7 @@ struct kmedia_srtp_params {
  * @cipher: AES counter mode with the session key; NULL for the NULL cipher
  * @auth: HMAC-SHA1 keyed with the session authentication key
  * @aead: AES-GCM keyed with the session key
+ * @f8: AES-f8's expanded keys, for F8_128_HMAC_SHA1_80
  * @salt: session salt
  * @lock: serializes updates of the per-SSRC state below; held for a few
  *	instructions per packet, and uncontended when, as usual, a flow's
@@ -110,6 +129,7 @@ struct kmedia_srtp {
 	struct crypto_sync_skcipher *cipher;
 	struct crypto_shash *auth;
 	struct crypto_aead *aead;
+	struct kmedia_srtp_f8 *f8;
 	u8 salt[KMEDIA_SRTP_SALT_LEN];
 
 	spinlock_t lock;	/* the per-SSRC state, see above */
@@ -147,6 +167,17 @@ void kmedia_srtp_state(struct kmedia_srtp *ctx, u32 *ssrc, u32 *roc,
 		       u32 *index, bool *started);
 
 /* building blocks, exported to the self-test */
+struct kmedia_srtp *kmedia_srtp_create_keyed(const struct kmedia_srtp_params *p,
+					     bool rtcp,
+					     const struct kmedia_srtp_keys *k);
+int kmedia_srtp_f8_setkey(struct kmedia_srtp_f8 *f8, const u8 *key,
+			  unsigned int key_len, const u8 *salt,
+			  unsigned int salt_len);
+void kmedia_srtp_f8(const struct kmedia_srtp_f8 *f8,
+		    const u8 iv[KMEDIA_SRTP_BLOCK_LEN], u8 *data,
+		    unsigned int len);
+void kmedia_srtp_f8_rtp_iv(const u8 *pkt, u32 roc,
+			   u8 iv[KMEDIA_SRTP_BLOCK_LEN]);
 int kmedia_srtp_kdf(const struct kmedia_srtp_params *p, u8 label, u8 *out,
 		    unsigned int len);
 int kmedia_srtp_ctr(struct kmedia_srtp *ctx, u32 ssrc, u64 index, u8 *data,

@@ -12,9 +12,12 @@
 #include <srtp2/srtp.h>
 
 #include "kmlibsrtp.h"
+#include "kmsrtp-f8.h"
 #include "kmsrtp-kat.h"
 
 struct kmt_libsrtp {
+	/* F8 (libsrtp2 has no AES-f8): the reference of kmsrtp-f8.c */
+	struct kmt_f8 *f8;
 	srtp_t session;
 	bool mki;
 	/*
@@ -119,9 +122,6 @@ static bool kmt_libsrtp_kat_ok(uint32_t suite)
 bool kmt_libsrtp_has(uint32_t suite, const char **why)
 {
 	static const char *const unsupported = "libsrtp2 does not implement it";
-	static const char *const f8 =
-		"libsrtp2 has no AES-f8 "
-		"(no f8 symbol in <srtp2/*.h> or libsrtp2.so)";
 	static const char *const kat =
 		"libsrtp2 disagrees with the RFC 3711/6188 known-answer "
 		"vectors "
@@ -130,12 +130,8 @@ bool kmt_libsrtp_has(uint32_t suite, const char **why)
 	/* per suite: 0 not checked yet, 1 conforms, -1 does not */
 	static int checked[KMEDIA_SRTP_SUITE_MAX + 1];
 
-	if (suite == KMEDIA_SRTP_F8_128_HMAC_SHA1_80) {
-		if (why)
-			*why = f8;
-		return false;
-	}
-	if (!kmt_libsrtp_implements(suite)) {
+	if (!kmt_libsrtp_implements(suite) &&
+	    suite != KMEDIA_SRTP_F8_128_HMAC_SHA1_80) {
 		if (why)
 			*why = unsupported;
 		return false;
@@ -215,6 +211,18 @@ int kmt_libsrtp_new(struct kmt_libsrtp **sp, const struct kmt_srtp *p,
 	srtp_err_status_t st;
 	int ret;
 
+	if (p->suite == KMEDIA_SRTP_F8_128_HMAC_SHA1_80) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		ret = kmt_f8_new(&s->f8, p, ssrc);
+		if (ret) {
+			free(s);
+			return ret;
+		}
+		*sp = s;
+		return 0;
+	}
 	pthread_once(&kmt_libsrtp_once, kmt_libsrtp_init);
 	if (kmt_libsrtp_init_status)
 		return kmt_libsrtp_init_status;
@@ -284,6 +292,11 @@ void kmt_libsrtp_free(struct kmt_libsrtp *s)
 {
 	if (!s)
 		return;
+	if (s->f8) {
+		kmt_f8_free(s->f8);
+		free(s);
+		return;
+	}
 	srtp_dealloc(s->session);
 	if (s->rtcp_nomki)
 		srtp_dealloc(s->rtcp_nomki);
@@ -297,6 +310,22 @@ enum kmt_libsrtp_op {
 	KMT_OP_UNPROTECT_RTCP,
 };
 
+static int kmt_libsrtp_run_f8(struct kmt_f8 *f8, enum kmt_libsrtp_op op,
+			      const void *in, size_t len, void *out,
+			      size_t cap, size_t *outlen)
+{
+	switch (op) {
+	case KMT_OP_PROTECT:
+		return kmt_f8_protect(f8, in, len, out, cap, outlen);
+	case KMT_OP_UNPROTECT:
+		return kmt_f8_unprotect(f8, in, len, out, cap, outlen);
+	case KMT_OP_PROTECT_RTCP:
+		return kmt_f8_protect_rtcp(f8, in, len, out, cap, outlen);
+	default:
+		return kmt_f8_unprotect_rtcp(f8, in, len, out, cap, outlen);
+	}
+}
+
 static int kmt_libsrtp_run(struct kmt_libsrtp *s, enum kmt_libsrtp_op op,
 			   const void *in, size_t len, void *out, size_t cap,
 			   size_t *outlen)
@@ -306,6 +335,8 @@ static int kmt_libsrtp_run(struct kmt_libsrtp *s, enum kmt_libsrtp_op op,
 
 	if (len > KMT_LIBSRTP_PKT_MAX)
 		return -EMSGSIZE;
+	if (s->f8)
+		return kmt_libsrtp_run_f8(s->f8, op, in, len, out, cap, outlen);
 	memcpy(s->buf, in, len);
 	switch (op) {
 	case KMT_OP_PROTECT:
@@ -374,11 +405,15 @@ int kmt_libsrtp_unprotect_rtcp(struct kmt_libsrtp *s, const void *in,
 
 int kmt_libsrtp_set_roc(struct kmt_libsrtp *s, uint32_t ssrc, uint32_t roc)
 {
+	if (s->f8)
+		return kmt_f8_set_roc(s->f8, ssrc, roc);
 	return srtp_set_stream_roc(s->session, ssrc, roc);
 }
 
 int kmt_libsrtp_get_roc(struct kmt_libsrtp *s, uint32_t ssrc, uint32_t *roc)
 {
+	if (s->f8)
+		return kmt_f8_get_roc(s->f8, ssrc, roc);
 	return srtp_get_stream_roc(s->session, ssrc, roc);
 }
 

@@ -17,7 +17,9 @@
  *   NULL_HMAC_SHA1_80         null_cipher_hmac_sha1_80 / same
  *   NULL_HMAC_SHA1_32         null_cipher_hmac_sha1_80 with a 4-byte tag /
  *                             null_cipher_hmac_sha1_80 (RFC 5764 4.1.2)
- *   F8_128_HMAC_SHA1_80       not available: libsrtp2 has no AES-f8
+ *   F8_128_HMAC_SHA1_80       libsrtp2 has no AES-f8: sessions of this
+ *                             suite are the reference peer of
+ *                             kmsrtp-f8.h (RFC 3711 on libcrypto)
  * The master key and salt are handed over concatenated; with an MKI, as
  * the one srtp_master_key_t of the policy, used with srtp_protect_mki()
  * and srtp_unprotect_mki(). libsrtp2 looks for the MKI of an SRTCP packet

@@ -13,12 +13,17 @@
  *  - the kernel's own SRTP out then SRTP in round trip;
  *  - known-answer vectors (tests/lib/kmsrtp-kat.h, RFC 3711 / 6188 /
  *    7714, ROC 0 and 0x2a, CSRCs and extension, SRTCP index 5) in and
- *    out, for every suite: the only check AES-192 and F8 get, libsrtp2 2.5
- *    having a non-RFC 6188 AES-192 key derivation and no AES-f8 (the
- *    libsrtp2 tests skip those two).
+ *    out, for every suite: the only check AES-192 gets, libsrtp2 2.5
+ *    having a non-RFC 6188 AES-192 key derivation (the libsrtp2 tests
+ *    skip it);
+ *  - F8: libsrtp2 has no AES-f8, so the wrapper's F8 sessions are the
+ *    test-side reference of tests/lib/kmsrtp-f8.c, and every test above
+ *    runs for F8 too; and the RFC 3711 B.1 packet (header, SSRC and ROC
+ *    0xd462564a) goes in (protected and tagged by the reference) and out
+ *    (the kernel's packet byte for byte the reference's).
  * Packets vary: payloads of 0 to 1200 bytes, marker bits, header
  * extensions, CSRCs and padding. A suite the module answers EOPNOTSUPP for
- * is skipped, and so is a suite libsrtp2 cannot check (F8).
+ * is skipped, and so is a suite libsrtp2 cannot check (AES-192).
  */
 #include <errno.h>
 #include <string.h>
@@ -30,6 +35,7 @@
 #include "../lib/kmlibsrtp.h"
 #include "../lib/kmsrtp-assert.h"
 #include "../lib/kmsrtp-kat.h"
+#include "../../kmod/srtp_kat.h"
 
 FIXTURE(srtp)
 {
@@ -318,8 +324,8 @@ TEST_F(srtp, mki_both_ways_and_a_foreign_mki_is_dropped)
 /*
  * Without libsrtp2: stream 1 protects what alice sends (SRTP_OUT, key K)
  * towards bob, bob sends the bytes back unchanged, stream 2 unprotects them
- * (SRTP_IN, key K) towards alice, who gets her packet back. This checks the
- * kernel against itself only, but it is what F8 can be checked with.
+ * (SRTP_IN, key K) towards alice, who gets her packet back: RTP -> SRTP ->
+ * RTP through the kernel alone.
  */
 TEST_F(srtp, kernel_round_trip_out_then_in)
 {
@@ -357,6 +363,78 @@ TEST_F(srtp, kernel_round_trip_out_then_in)
 	kmt_srtp_expect_clean(_metadata, r->h, id2, 30);
 	KMT_ASSERT_EMPTY(r->alice);
 	KMT_ASSERT_EMPTY(r->bob);
+}
+
+/*
+ * RFC 3711 B.1's packet (SSRC 0x5c621599, SEQ 0x5cba, ROC 0xd462564a)
+ * under an F8 key of ours (B.1's session key and 32-bit salt cannot be
+ * configured: the module takes master keys): the reference protects and
+ * tags it, the stream (SRTP_IN, SSRC and ROC configured) gives bob B.1's
+ * plaintext; then a stream with SRTP_OUT turns the plaintext into exactly
+ * the reference's packet, which the reference's receiver unprotects.
+ */
+FIXTURE(b1)
+{
+	struct kmt_relay r;
+};
+
+FIXTURE_SETUP(b1)
+{
+	ASSERT_EQ(0, kmt_relay_setup(&self->r, AF_INET, AF_INET, 0));
+}
+
+FIXTURE_TEARDOWN(b1)
+{
+	kmt_relay_teardown(&self->r);
+}
+
+TEST_F(b1, f8_rfc3711_b1_packet_in_and_out)
+{
+	const uint32_t ssrc = 0x5c621599;
+	const size_t plen = sizeof(kmedia_kat_f8_rtp);
+	struct kmt_libsrtp *ref_tx, *ref_rx;
+	struct kmt_relay *r = &self->r;
+	uint8_t srtp[256];
+	struct kmt_srtp p;
+	struct kmt_msg m;
+	size_t slen;
+	uint32_t id;
+
+	KMT_SRTP_REQUIRE(r->h, KMEDIA_SRTP_F8_128_HMAC_SHA1_80, true, r->ra_id,
+			 r->rb_id, &r->bob_addr);
+	ASSERT_EQ(ssrc, (uint32_t)kmedia_kat_f8_rtp[8] << 24 |
+			kmedia_kat_f8_rtp[9] << 16 |
+			kmedia_kat_f8_rtp[10] << 8 | kmedia_kat_f8_rtp[11]);
+
+	kmt_srtp_init(&p, KMEDIA_SRTP_F8_128_HMAC_SHA1_80, 0xb1);
+	kmt_srtp_set_roc(&p, ssrc, KMEDIA_KAT_F8_ROC);
+	ref_tx = kmt_srtp_lib(_metadata, &p, KMT_LIBSRTP_SEND, &ssrc);
+	ref_rx = kmt_srtp_lib(_metadata, &p, KMT_LIBSRTP_RECV, &ssrc);
+	ASSERT_EQ(0, kmt_libsrtp_set_roc(ref_tx, ssrc, KMEDIA_KAT_F8_ROC));
+	ASSERT_EQ(0, kmt_libsrtp_set_roc(ref_rx, ssrc, KMEDIA_KAT_F8_ROC));
+	slen = kmt_srtp_protect(_metadata, ref_tx, false, kmedia_kat_f8_rtp,
+				plen, srtp, sizeof(srtp));
+	ASSERT_EQ(plen + 10, slen);
+
+	/* in: the kernel authenticates and decrypts the reference's packet */
+	id = add_ab(_metadata, r, &p, NULL);
+	ASSERT_EQ(0, kmt_send(r->alice, srtp, slen, &r->ra_addr));
+	KMT_ASSERT_RECV(r->bob, &m, kmedia_kat_f8_rtp, plen, &r->rb_addr,
+			WAIT_MS);
+	kmt_srtp_expect_clean(_metadata, r->h, id, 1);
+	ASSERT_EQ(0, kmedia_stream_del(r->h, id));
+
+	/* out: the kernel's packet is the reference's, byte for byte */
+	id = add_ab(_metadata, r, NULL, &p);
+	ASSERT_EQ(0, kmt_send(r->alice, kmedia_kat_f8_rtp, plen, &r->ra_addr));
+	KMT_ASSERT_RECV(r->bob, &m, srtp, slen, &r->rb_addr, WAIT_MS);
+	kmt_srtp_expect_unprotect(_metadata, ref_rx, false, &m,
+				  kmedia_kat_f8_rtp, plen);
+	kmt_srtp_expect_clean(_metadata, r->h, id, 1);
+	KMT_ASSERT_EMPTY(r->bob);
+	KMT_ASSERT_EMPTY(r->ra);
+	kmt_libsrtp_free(ref_tx);
+	kmt_libsrtp_free(ref_rx);
 }
 
 /*

@@ -10,7 +10,8 @@
  * loses no valid packet; a change without SRTP attributes keeps the ROC and
  * the replay window; a nest with suite NONE removes a context. A suite the
  * module answers EOPNOTSUPP for is skipped, and so is one libsrtp2 cannot
- * check (F8).
+ * check (AES-192); F8, which libsrtp2 lacks, is checked against the
+ * test-side reference of tests/lib/kmsrtp-f8.c.
  */
 #include <errno.h>
 #include <stdlib.h>

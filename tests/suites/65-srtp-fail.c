@@ -18,7 +18,8 @@
  *    (reported only), in both SRTP_IN and SRTP_OUT; none creates a
  *    stream.
  * A suite the module answers EOPNOTSUPP for is skipped, and so is a suite
- * libsrtp2 cannot check (F8) where libsrtp2 produces the packets.
+ * libsrtp2 cannot check (AES-192) where libsrtp2 produces the packets; F8
+ * packets come from the test-side reference of tests/lib/kmsrtp-f8.c.
  */
 #include <errno.h>
 #include <sched.h>

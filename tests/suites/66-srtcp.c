@@ -16,7 +16,9 @@
  *    (DROP_SRTP_SHORT), each moving only its counter;
  *  - SRTP and SRTCP sharing one port (rtcp-mux) under one master key.
  * A suite the module answers EOPNOTSUPP for is skipped, and so is a suite
- * libsrtp2 cannot check (F8).
+ * libsrtp2 cannot check (AES-192); F8 (RFC 3711 4.1.2.3: the IV holds E,
+ * the SRTCP index and the RTCP header) is checked against the test-side
+ * reference of tests/lib/kmsrtp-f8.c.
  */
 #include <errno.h>
 #include <stdlib.h>

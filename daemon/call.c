@@ -23,7 +23,7 @@
 #include "kmediad.h"
 
 #define BRANCH_PREFIX "z9hG4bKkmd"
-#define KMD_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS"
+#define KMD_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, NOTIFY, MESSAGE, REFER"
 #define CALL_LINGER_MS (64 * KMD_T1)
 
 enum call_state {
@@ -52,6 +52,7 @@ struct kmd_call {
 	uint64_t cookie;
 	osip_message_t *invite;	/* A's INVITE, for our responses */
 	struct kmd_stx *invite_stx;
+	struct kmd_stx *reinvite_stx[2];	/* a re-INVITE from that leg */
 	struct kmd_ctx *invite_ctx;
 	struct kmd_media *media;
 	struct kmd_list ctxs;
@@ -194,6 +195,9 @@ static void call_free(struct kmd_call *call)
 						call_node));
 	if (call->invite_stx)
 		call->invite_stx->call = NULL;
+	for (i = 0; i < 2; i++)
+		if (call->reinvite_stx[i])
+			call->reinvite_stx[i]->call = NULL;
 	kmd_info(call->log_id, "call gone");
 	for (i = 0; i < 2; i++)
 		leg_free(&call->leg[i]);
@@ -209,9 +213,15 @@ static void call_linger_done(struct kmd_timer *t)
 	call_free(kmd_container_of(t, struct kmd_call, linger));
 }
 
-void kmd_call_stx_gone(struct kmd_call *call)
+void kmd_call_stx_gone(struct kmd_call *call, struct kmd_stx *stx)
 {
-	call->invite_stx = NULL;
+	int i;
+
+	if (call->invite_stx == stx)
+		call->invite_stx = NULL;
+	for (i = 0; i < 2; i++)
+		if (call->reinvite_stx[i] == stx)
+			call->reinvite_stx[i] = NULL;
 }
 
 void kmd_call_ctx_gone(struct kmd_call *call, struct kmd_ctx *ctx)
@@ -288,6 +298,20 @@ static void set_contact(osip_message_t *msg, const union kmd_addr *toward)
 	osip_message_set_contact(msg, buf);
 }
 
+/* A client transaction of the call: it learns when the call goes away. */
+static struct kmd_ctx *call_ctx_send(struct kmd_call *call, osip_message_t *req,
+				     const union kmd_addr *dst, int l,
+				     kmd_ctx_resp_cb on_response,
+				     kmd_ctx_timeout_cb on_timeout)
+{
+	struct kmd_ctx *ctx;
+
+	ctx = kmd_ctx_send(req, dst, call, l, on_response, on_timeout);
+	if (ctx)
+		kmd_list_add_tail(&call->ctxs, &ctx->call_node);
+	return ctx;
+}
+
 /* ---- ending calls ---- */
 
 static void bye_response(struct kmd_ctx *ctx, osip_message_t *resp)
@@ -321,7 +345,7 @@ static void send_bye(struct kmd_call *call, int l)
 	if (!req)
 		return;
 	osip_message_set_content_length(req, "0");
-	if (kmd_ctx_send(req, &dst, call, l, bye_response, bye_timeout))
+	if (call_ctx_send(call, req, &dst, l, bye_response, bye_timeout))
 		call->byes_pending++;
 }
 
@@ -354,13 +378,12 @@ static void send_cancel(struct kmd_call *call)
 	cancel->cseq->method = osip_strdup("CANCEL");
 	osip_message_set_max_forwards(cancel, "70");
 	osip_message_set_content_length(cancel, "0");
-	/* the CANCEL's own transaction shares the INVITE's branch: key it
-	 * apart by giving the client map a distinct branch suffix is not
-	 * possible, so it runs untracked: the 487 of the INVITE is what
-	 * ends leg B
+	/* its own transaction (retransmitted until answered); the INVITE's
+	 * 487 is what ends leg B
 	 */
-	kmd_sip_send_msg(cancel, &ictx->dst, NULL, NULL);
+	call_ctx_send(call, cancel, &ictx->dst, KMD_SIDE_B, NULL, NULL);
 	kmd_info(call->log_id, "CANCEL sent on leg B");
+	return;
 err:
 	osip_message_free(cancel);
 }
@@ -726,11 +749,10 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	kmd_sip_set_body(inv, "application/sdp", sdp_b);
 	free(sdp_b);
 	sdp_b = NULL;
-	call->invite_ctx = kmd_ctx_send(inv, &dst, call, KMD_SIDE_B,
-					invite_response, invite_timeout);
+	call->invite_ctx = call_ctx_send(call, inv, &dst, KMD_SIDE_B,
+					 invite_response, invite_timeout);
 	if (!call->invite_ctx)
 		goto fail500;
-	kmd_list_add_tail(&call->ctxs, &call->invite_ctx->call_node);
 	{
 		char s1[KMD_ADDRSTRLEN], s2[KMD_ADDRSTRLEN];
 
@@ -767,6 +789,185 @@ static void handle_bye(struct kmd_call *call, int l, osip_message_t *req,
 	end_call(call, l, 487, "Request Terminated");
 }
 
+/*
+ * In-dialog requests other than BYE cross to the other leg as new requests
+ * of that dialog: re-INVITE and UPDATE with their SDP rewritten (hold,
+ * resume, new address or port: the answer changes the kernel streams in
+ * place), INFO, NOTIFY, MESSAGE, REFER with their body and the headers
+ * that give it meaning. The answer comes back to the sender as the same
+ * status.
+ */
+struct relay {
+	struct kmd_stx *stx;
+	osip_message_t *req;	/* as received, for the response */
+	int from;
+	bool sdp, done;
+};
+
+static void relay_free(void *data)
+{
+	struct relay *r = data;
+
+	osip_message_free(r->req);
+	free(r);
+}
+
+static void relay_response(struct kmd_ctx *ctx, osip_message_t *resp)
+{
+	struct kmd_call *call = ctx->call;
+	struct relay *r = ctx->data;
+	int code = resp->status_code, o = ctx->leg;
+	bool invite = !strcmp(r->req->sip_method, "INVITE");
+	const char *body = kmd_sip_sdp_body(resp);
+	char *sdp = NULL;
+	osip_message_t *out;
+
+	if (code == 100)
+		return;
+	if (invite && code >= 200 && code < 300) {
+		union kmd_addr dst;
+		osip_message_t *ack;
+
+		ack = leg_request(call, o, "ACK", strtoul(resp->cseq->number, NULL, 10),
+				  &dst);
+		if (ack) {
+			osip_message_set_content_length(ack, "0");
+			kmd_sip_send_msg(ack, &dst, NULL, NULL);
+			osip_message_free(ack);
+		}
+	}
+	if (r->done)
+		return;		/* a retransmitted 2xx: ACKed again above */
+	if (r->sdp && body && call->media && call->state != CALL_ENDING) {
+		if (kmd_sdp_rewrite(call->media, o, false, body, &sdp))
+			kmd_warn(call->log_id, "unusable SDP answer in %d from leg %c",
+				 code, 'A' + o);
+		else if (!kmd_media_program(call->media))
+			kmd_info(call->log_id, "media updated by %s (cookie %016"
+				 PRIx64 ")", r->req->sip_method, call->cookie);
+	}
+	out = kmd_sip_response(r->req, code, resp->reason_phrase ?: "Unknown",
+			       NULL);
+	if (out) {
+		if (invite && code < 300)
+			set_contact(out, &call->leg[r->from].peer);
+		if (sdp)
+			kmd_sip_set_body(out, "application/sdp", sdp);
+		kmd_stx_respond(r->stx, out);
+	}
+	free(sdp);
+	if (code >= 200) {
+		r->done = true;
+		kmd_info(call->log_id, "%s from leg %c answered %d",
+			 r->req->sip_method, 'A' + r->from, code);
+	}
+}
+
+static void relay_timeout(struct kmd_ctx *ctx)
+{
+	struct relay *r = ctx->data;
+
+	if (!r->done)
+		kmd_stx_reply(r->stx, r->req, 408, "Request Timeout", NULL);
+	r->done = true;
+}
+
+static void copy_header(osip_message_t *to, const osip_message_t *from,
+			const char *name)
+{
+	osip_header_t *h = NULL;
+	int pos = 0;
+
+	while ((pos = osip_message_header_get_byname(from, name, pos, &h)) >= 0 &&
+	       h) {
+		osip_message_set_header(to, name, h->hvalue);
+		pos++;
+	}
+}
+
+static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
+			    struct kmd_stx *stx)
+{
+	static const char *const carried[] = {
+		"Event", "Subscription-State", "Refer-To", "Referred-By",
+		"Info-Package", "Recv-Info",
+	};
+	int o = !l;
+	bool invite = MSG_IS_INVITE(req), sdp_method = invite || MSG_IS_UPDATE(req);
+	const char *sdp = kmd_sip_sdp_body(req);
+	osip_body_t *body = osip_list_get(&req->bodies, 0);
+	char *sdp_out = NULL, *ct = NULL;
+	osip_message_t *out;
+	union kmd_addr dst;
+	struct kmd_ctx *ctx;
+	struct relay *r;
+	size_t k;
+
+	if (call->state != CALL_CONFIRMED || !call->leg[o].confirmed) {
+		kmd_stx_reply(stx, req, invite ? 491 : 403, invite ?
+			      "Request Pending" : "Dialog Not Confirmed", NULL);
+		return;
+	}
+	if (invite && (call->reinvite_stx[0] || call->reinvite_stx[1]) &&
+	    ((call->reinvite_stx[0] && call->reinvite_stx[0]->last_code < 200) ||
+	     (call->reinvite_stx[1] && call->reinvite_stx[1]->last_code < 200))) {
+		kmd_stx_reply(stx, req, 491, "Request Pending", NULL);
+		return;
+	}
+	if (sdp_method && sdp) {
+		int err = kmd_sdp_rewrite(call->media, l, true, sdp, &sdp_out);
+
+		if (err) {
+			kmd_stx_reply(stx, req, err == -EINVAL ? 400 : 488,
+				      err == -EINVAL ? "Malformed SDP" :
+				      "Not Acceptable Here", NULL);
+			return;
+		}
+	}
+	out = leg_request(call, o, req->sip_method, ++call->leg[o].cseq, &dst);
+	r = calloc(1, sizeof(*r));
+	if (!out || !r || osip_message_clone(req, &r->req)) {
+		if (out)
+			osip_message_free(out);
+		free(r);
+		free(sdp_out);
+		kmd_stx_reply(stx, req, 500, "Server Internal Error", NULL);
+		return;
+	}
+	if (sdp_method)
+		set_contact(out, &dst);
+	for (k = 0; k < sizeof(carried) / sizeof(carried[0]); k++)
+		copy_header(out, req, carried[k]);
+	if (sdp_out) {
+		kmd_sip_set_body(out, "application/sdp", sdp_out);
+	} else if (body && body->body && req->content_type &&
+		   !osip_content_type_to_str(req->content_type, &ct) && ct) {
+		/* bodies other than SDP cross untouched */
+		kmd_sip_set_body(out, ct, body->body);
+		osip_free(ct);
+	} else {
+		osip_message_set_content_length(out, "0");
+	}
+	free(sdp_out);
+	r->stx = stx;
+	r->from = l;
+	r->sdp = sdp_method;
+	ctx = call_ctx_send(call, out, &dst, o, relay_response, relay_timeout);
+	if (!ctx) {
+		relay_free(r);
+		kmd_stx_reply(stx, req, 500, "Server Internal Error", NULL);
+		return;
+	}
+	ctx->data = r;
+	ctx->data_free = relay_free;
+	if (invite) {
+		call->reinvite_stx[l] = stx;
+		stx->call = call;
+	}
+	kmd_info(call->log_id, "%s from leg %c relayed to leg %c",
+		 req->sip_method, 'A' + l, 'A' + o);
+}
+
 static void handle_cancel(osip_message_t *req, const union kmd_addr *src)
 {
 	osip_message_t probe;
@@ -793,7 +994,8 @@ static void handle_cancel(osip_message_t *req, const union kmd_addr *src)
 	}
 	kmd_stx_reply(stx, req, 200, "OK", NULL);
 	call = inv_stx->call;
-	if (!call || inv_stx->last_code >= 200)
+	/* a re-INVITE runs to its end: only a call's first INVITE is cancelled */
+	if (!call || call->invite_stx != inv_stx || inv_stx->last_code >= 200)
 		return;
 	kmd_info(call->log_id, "CANCEL from leg A");
 	calls_failed++;
@@ -810,10 +1012,12 @@ static void handle_ack(osip_message_t *req)
 	if (kmd_stx_ack(req))
 		return;		/* ACK of a non-2xx final response */
 	call = find_call(req, &l);
-	if (!call || l != KMD_SIDE_A || !tags_match(call, l, req))
+	if (!call || !tags_match(call, l, req))
 		return;
-	if (call->invite_stx)
+	if (l == KMD_SIDE_A && call->invite_stx)
 		kmd_stx_acked(call->invite_stx);
+	if (call->reinvite_stx[l])
+		kmd_stx_acked(call->reinvite_stx[l]);
 }
 
 static void reply_options(osip_message_t *req, struct kmd_stx *stx)
@@ -961,9 +1165,10 @@ static void handle_request(osip_message_t *req, const char *buf, size_t len,
 			handle_bye(call, l, req, stx);
 		else if (MSG_IS_OPTIONS(req))
 			reply_options(req, stx);
-		else if (MSG_IS_INVITE(req))
-			kmd_stx_reply(stx, req, 488, "Re-INVITE Not Supported Yet",
-				      NULL);
+		else if (MSG_IS_INVITE(req) || MSG_IS_UPDATE(req) ||
+			 MSG_IS_INFO(req) || MSG_IS_NOTIFY(req) ||
+			 MSG_IS_MESSAGE(req) || MSG_IS_REFER(req))
+			relay_in_dialog(call, l, req, stx);
 		else
 			reply_not_allowed(req, stx);
 		return;

@@ -243,7 +243,9 @@ typedef void (*kmd_ctx_timeout_cb)(struct kmd_ctx *ctx);
  */
 struct kmd_ctx {
 	struct kmd_list call_node;	/* in call->ctxs */
-	char *branch;
+	char *key;			/* branch|method */
+	void *data;			/* the call layer's, */
+	void (*data_free)(void *data);	/* freed with the transaction */
 	osip_message_t *req;
 	char *text;
 	size_t len;
@@ -281,7 +283,7 @@ void kmd_call_input(const char *buf, size_t len, const union kmd_addr *src);
 /* The transaction layer lets go of a call's INVITE server transaction or
  * one of its client transactions.
  */
-void kmd_call_stx_gone(struct kmd_call *call);
+void kmd_call_stx_gone(struct kmd_call *call, struct kmd_stx *stx);
 void kmd_call_ctx_gone(struct kmd_call *call, struct kmd_ctx *ctx);
 /* A kernel stream of the call with this cookie went idle. */
 void kmd_call_media_idle(uint64_t cookie);

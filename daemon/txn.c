@@ -61,7 +61,7 @@ static void stx_free(struct kmd_stx *stx)
 	kmd_timer_stop(&stx->expire);
 	kmd_map_del(servers, stx->key);
 	if (stx->call)
-		kmd_call_stx_gone(stx->call);
+		kmd_call_stx_gone(stx->call, stx);
 	free(stx->key);
 	free(stx->method);
 	osip_free(stx->last);
@@ -169,11 +169,13 @@ static void ctx_free(struct kmd_ctx *ctx)
 {
 	if (ctx->call)
 		kmd_call_ctx_gone(ctx->call, ctx);
+	if (ctx->data_free)
+		ctx->data_free(ctx->data);
 	kmd_timer_stop(&ctx->retx);
 	kmd_timer_stop(&ctx->expire);
 	kmd_list_del(&ctx->call_node);
-	kmd_map_del(clients, ctx->branch);
-	free(ctx->branch);
+	kmd_map_del(clients, ctx->key);
+	free(ctx->key);
 	osip_free(ctx->text);
 	osip_message_free(ctx->req);
 	free(ctx);
@@ -211,13 +213,16 @@ struct kmd_ctx *kmd_ctx_send(osip_message_t *req, const union kmd_addr *dst,
 {
 	const char *branch = kmd_sip_branch(req);
 	struct kmd_ctx *ctx;
+	char key[512];
 
 	if (!branch || !(ctx = calloc(1, sizeof(*ctx)))) {
 		osip_message_free(req);
 		return NULL;
 	}
 	kmd_list_init(&ctx->call_node);
-	ctx->branch = strdup(branch);
+	/* a CANCEL shares its INVITE's branch: the method tells them apart */
+	snprintf(key, sizeof(key), "%s|%s", branch, req->sip_method);
+	ctx->key = strdup(key);
 	ctx->req = req;
 	ctx->dst = *dst;
 	ctx->call = call;
@@ -227,16 +232,16 @@ struct kmd_ctx *kmd_ctx_send(osip_message_t *req, const union kmd_addr *dst,
 	ctx->on_timeout = on_timeout;
 	kmd_timer_init(&ctx->retx, ctx_retx);
 	kmd_timer_init(&ctx->expire, ctx_expire);
-	if (!ctx->branch || kmd_map_put(clients, ctx->branch, ctx)) {
-		free(ctx->branch);
+	if (!ctx->key || kmd_map_put(clients, ctx->key, ctx)) {
+		free(ctx->key);
 		osip_message_free(req);
 		free(ctx);
 		return NULL;
 	}
 	kmd_sip_send_msg(req, dst, &ctx->text, &ctx->len);
 	if (!ctx->text) {
-		kmd_map_del(clients, ctx->branch);
-		free(ctx->branch);
+		kmd_map_del(clients, ctx->key);
+		free(ctx->key);
 		osip_message_free(req);
 		free(ctx);
 		return NULL;
@@ -295,14 +300,12 @@ out:
 struct kmd_ctx *kmd_ctx_match(const osip_message_t *resp)
 {
 	const char *branch = kmd_sip_branch(resp);
-	struct kmd_ctx *ctx;
+	char key[512];
 
-	if (!branch || !(ctx = kmd_map_get(clients, branch)))
+	if (!branch || !resp->cseq || !resp->cseq->method)
 		return NULL;
-	if (!resp->cseq || !resp->cseq->method ||
-	    strcmp(resp->cseq->method, ctx->req->sip_method))
-		return NULL;
-	return ctx;
+	snprintf(key, sizeof(key), "%s|%s", branch, resp->cseq->method);
+	return kmd_map_get(clients, key);
 }
 
 void kmd_ctx_input(struct kmd_ctx *ctx, osip_message_t *resp)

@@ -16,9 +16,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/ktap.sh
 . "$top/tests/lib/ktap.sh"
 
-kmediad=$top/daemon/kmediad
-tools=$top/tests/build/tools
-sipdir=$top/tests/sip
 LOAD_CALLS=${KMEDIA_SIP_LOAD_CALLS:-200}
 LOAD_RATE=${KMEDIA_SIP_LOAD_RATE:-20}
 RTP_CALLS=3
@@ -32,52 +29,9 @@ if ! command -v sipp > /dev/null; then
 	exit 0
 fi
 
-sfx=$$
-UAC=kmd-uac-$sfx RELAY=kmd-relay-$sfx UAS=kmd-uas-$sfx
-tmp=$(mktemp -d /tmp/kmediad-t80.XXXXXX)
-kpid=
-
-cleanup() {
-	# keep the daemon's log and SIPp's records next to the TAP
-	[ -n "${KMEDIA_OUT:-}" ] && mkdir -p "$KMEDIA_OUT/80-sip-sipp" &&
-		cp "$tmp"/*.log "$tmp"/*.out "$tmp"/*.err "$tmp"/*.csv \
-			"$KMEDIA_OUT/80-sip-sipp/" 2> /dev/null
-	[ -n "$kpid" ] && kill "$kpid" 2> /dev/null && wait "$kpid" 2> /dev/null
-	for ns in $UAC $RELAY $UAS; do ip netns del "$ns" 2> /dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-in_relay() { ip netns exec "$RELAY" "$@"; }
-in_uac() { ip netns exec "$UAC" "$@"; }
-in_uas() { ip netns exec "$UAS" "$@"; }
-
-setup_ns() {
-	ip netns add "$UAC" && ip netns add "$RELAY" && ip netns add "$UAS" || return 1
-	ip -n "$RELAY" link add va type veth peer name veth0 netns "$UAC" || return 1
-	ip -n "$RELAY" link add vb type veth peer name veth0 netns "$UAS" || return 1
-	ip -n "$RELAY" -b - <<-EOF || return 1
-		link set lo up
-		link set va up
-		link set vb up
-		addr add 10.31.1.2/24 dev va
-		addr add fd31:1::2/64 dev va nodad
-		addr add 10.31.2.2/24 dev vb
-		addr add fd31:2::2/64 dev vb nodad
-	EOF
-	ip -n "$UAC" -b - <<-EOF || return 1
-		link set lo up
-		link set veth0 up
-		addr add 10.31.1.1/24 dev veth0
-		addr add fd31:1::1/64 dev veth0 nodad
-	EOF
-	ip -n "$UAS" -b - <<-EOF || return 1
-		link set lo up
-		link set veth0 up
-		addr add 10.31.2.1/24 dev veth0
-		addr add fd31:2::1/64 dev veth0 nodad
-	EOF
-}
+# shellcheck source=../sip/kmsip.sh
+. "$top/tests/sip/kmsip.sh"
+kmsip_init 80-sip-sipp
 
 cat > "$tmp/kmediad.conf" <<EOF
 [sip]
@@ -111,17 +65,7 @@ else
 fi
 
 # 3: start
-log=$tmp/kmediad.log
-if setup_ns; then
-	# no function or subshell in between: $! must be kmediad itself
-	ip netns exec "$RELAY" "$kmediad" -f -c "$tmp/kmediad.conf" 2> "$log" &
-	kpid=$!
-	for _ in $(seq 100); do
-		grep -q "ready" "$log" 2> /dev/null && break
-		sleep 0.1
-	done
-fi
-if [ -n "$kpid" ] && grep -q "ready" "$log"; then
+if setup_ns && start_kmediad "$tmp/kmediad.conf"; then
 	ktap_ok "kmediad starts in the relay namespace"
 else
 	ktap_diag "$(cat "$log" 2> /dev/null)"
@@ -129,8 +73,6 @@ else
 	for i in $(seq 4 $PLAN); do ktap_skip "case $i" "kmediad did not start"; done
 	exit 1
 fi
-
-diag_file() { sed 's/^/# /' "$@"; }
 
 # expect_reply NAME FILE EXPECTED-PREFIX [HOST]
 expect_reply() {
@@ -180,13 +122,6 @@ if kill -0 "$kpid" 2> /dev/null &&
 else
 	ktap_fail "kmediad alive and answering after the corpus"
 fi
-
-field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' <<< "$2"; }
-# csv_col FILE COLUMN: the last row's value of a SIPp -trace_stat column
-csv_col() {
-	awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i }
-		END { if (c) print $c }' "$1" 2> /dev/null
-}
 
 # 10-15: calls with RTP through the kernel
 mkdir -p "$tmp/pcap"
@@ -256,32 +191,6 @@ else
 fi
 
 # 16-17: CANCEL while ringing; 18-19: BYE from the callee
-run_pair() { # NAME UAS-XML UAC-XML
-	local up urc src
-	(cd "$tmp" && exec ip netns exec "$UAS" sipp -sf "$sipdir/$2" -i 10.31.2.1 \
-		-p 5060 -m 1 -nostdin -timeout 60s > "$tmp/$1-uas.out" 2>&1) &
-	up=$!
-	sleep 1
-	(cd "$tmp" && exec ip netns exec "$UAC" sipp -sf "$sipdir/$3" 10.31.1.2:5060 \
-		-i 10.31.1.1 -p 5070 -m 1 -nostdin -timeout 60s > "$tmp/$1-uac.out" 2>&1)
-	urc=$?
-	wait "$up"
-	src=$?
-	[ "$urc" = 0 ] && [ "$src" = 0 ] && return 0
-	ktap_diag "uac rc $urc, uas rc $src"
-	tail -n 8 "$tmp/$1-uac.out" "$tmp/$1-uas.out" | diag_file
-	return 1
-}
-# the kernel state a moment after a call ended (the BYE answer is async)
-settled() {
-	local s
-	for _ in $(seq 30); do
-		s=$(in_relay "$tools/kmt-sip-stats")
-		[ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ] && break
-		sleep 0.1
-	done
-	echo "$s"
-}
 if run_pair cancel uas-ring.xml uac-cancel.xml; then
 	ktap_ok "CANCEL while ringing: 487 to the caller, the callee cancelled"
 else

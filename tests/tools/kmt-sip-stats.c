@@ -6,8 +6,10 @@
  *   streams N sockets N rx_packets N tx_packets N rx_bytes N tx_bytes N
  *
  * (packet counts summed over every stream the namespace ever had). With
- * "-c COOKIE" (hex) it prints the number of streams carrying that cookie.
+ * "-c COOKIE" (hex) it prints the number of streams carrying that cookie;
+ * with "-d" one line per stream: "ID rtp|rtcp DST cookie COOKIE".
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +17,34 @@
 #include <string.h>
 
 #include <libkmedia/libkmedia.h>
+
+static int print_stream(const struct kmedia_stream *s, void *data)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	const struct sockaddr *sa;
+	socklen_t len;
+	unsigned int port = 0;
+
+	(void)data;
+	sa = kmedia_stream_get_dst(s, &len);
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		port = ntohs(in->sin_port);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		port = ntohs(in6->sin6_port);
+	}
+	printf("%u %s %s%s%s:%u cookie %016" PRIx64 "\n", kmedia_stream_get_id(s),
+	       kmedia_stream_get_kind(s) == KMEDIA_KIND_RTCP ? "rtcp" : "rtp",
+	       sa && sa->sa_family == AF_INET6 ? "[" : "", ip,
+	       sa && sa->sa_family == AF_INET6 ? "]" : "", port,
+	       kmedia_stream_get_cookie(s));
+	return 0;
+}
 
 static int count_stream(const struct kmedia_stream *s, void *data)
 {
@@ -33,6 +63,11 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "kmt-sip-stats: %s\n", strerror(-err));
 		return 1;
+	}
+	if (argc == 2 && !strcmp(argv[1], "-d")) {
+		err = kmedia_stream_dump(h, NULL, print_stream, NULL);
+		kmedia_handle_close(h);
+		return err ? 1 : 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "-c")) {
 		struct kmedia_stream *f = kmedia_stream_alloc();

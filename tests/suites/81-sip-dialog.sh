@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# kmediad in-dialog behaviour between two SIPp instances (topology in
+# tests/sip/kmsip.sh): a hold re-INVITE that moves the caller's media port
+# is relayed both ways and changes the kernel stream in place; a call whose
+# media stays silent past idle_timeout is ended by kmediad with a BYE on
+# both legs; nothing is left in the kernel afterwards.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/ktap.sh
+. "$top/tests/lib/ktap.sh"
+
+PLAN=9
+ktap_plan $PLAN
+
+if ! command -v sipp > /dev/null; then
+	for i in $(seq $PLAN); do ktap_skip "case $i" "sipp (sip-tester) not installed"; done
+	exit 0
+fi
+
+# shellcheck source=../sip/kmsip.sh
+. "$top/tests/sip/kmsip.sh"
+kmsip_init 81-sip-dialog
+
+conf() { # IDLE-TIMEOUT
+	cat <<-EOF
+		[sip]
+		listen = 0.0.0.0
+		[media]
+		address = 10.31.1.2
+		address = 10.31.2.2
+		port_min = 42000
+		port_max = 42099
+		idle_timeout = $1
+		[routes]
+		* = 10.31.2.1:5060
+	EOF
+}
+conf 60 > "$tmp/kmediad.conf"
+conf 2 > "$tmp/kmediad-idle.conf"
+
+# 1 (debug log: every stream set-up and change is logged)
+if setup_ns && start_kmediad "$tmp/kmediad.conf" -d; then
+	ktap_ok "kmediad starts"
+else
+	ktap_diag "$(cat "$log" 2> /dev/null)"
+	ktap_fail "kmediad starts"
+	for i in $(seq 2 $PLAN); do ktap_skip "case $i" "kmediad did not start"; done
+	exit 1
+fi
+
+# 2-5: hold re-INVITE; the caller moves its media from port 6100 to 6102
+run_pair hold uas-reinvite.xml uac-reinvite.xml -mp 6100 > "$tmp/hold.tap" &
+pair=$!
+streams=
+for _ in $(seq 150); do
+	streams=$(in_relay "$tools/kmt-sip-stats" -d)
+	grep -q " 10\.31\.1\.1:6102 " <<< "$streams" && break
+	sleep 0.1
+done
+ktap_diag "streams during hold: $(tr '\n' ';' <<< "$streams")"
+first=$(grep -m 1 -o "stream [0-9]* B->A rtp: .* -> 10\.31\.1\.1:6100" "$log")
+id=$(cut -d' ' -f2 <<< "$first")
+if [ -n "$id" ]; then
+	ktap_ok "the call's answer set up stream $id toward the caller's port 6100"
+else
+	ktap_fail "the call's answer set up a stream toward the caller's port 6100"
+fi
+if [ -n "$id" ] && grep -q "^$id rtp 10\.31\.1\.1:6102 " <<< "$streams" &&
+   grep -q "stream $id B->A rtp: .* -> 10\.31\.1\.1:6102" "$log"; then
+	ktap_ok "the re-INVITE's answer moved stream $id to port 6102 in place"
+else
+	ktap_fail "the re-INVITE's answer moved stream '$id' to port 6102 in place"
+fi
+if wait "$pair"; then
+	ktap_ok "hold re-INVITE relayed both ways (sendonly to the callee, recvonly back)"
+else
+	cat "$tmp/hold.tap"
+	ktap_fail "hold re-INVITE relayed both ways (sendonly to the callee, recvonly back)"
+fi
+s=$(settled)
+[ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ] &&
+	ktap_ok "nothing left in the kernel after the held call" ||
+	ktap_fail "nothing left in the kernel after the held call: $s"
+
+# 6-9: media timeout (idle_timeout = 2 s, SIPp sends no RTP here)
+kill -TERM "$kpid"
+wait "$kpid"
+kpid=
+if start_kmediad "$tmp/kmediad-idle.conf"; then
+	ktap_ok "kmediad restarts with idle_timeout = 2"
+else
+	ktap_fail "kmediad restarts with idle_timeout = 2"
+fi
+start=$(date +%s)
+if run_pair idle uas-wait-bye.xml uac-wait-bye.xml; then
+	ktap_ok "a silent call is ended with a BYE to both the caller and the callee"
+else
+	ktap_fail "a silent call is ended with a BYE to both the caller and the callee"
+fi
+ktap_diag "the silent call lasted about $(( $(date +%s) - start )) s"
+if grep -q "media timeout" "$log"; then
+	ktap_ok "kmediad logs the media timeout with the call's Call-ID"
+else
+	ktap_fail "kmediad logs the media timeout with the call's Call-ID"
+fi
+s=$(settled)
+[ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ] &&
+	ktap_ok "nothing left in the kernel after the timeout" ||
+	ktap_fail "nothing left in the kernel after the timeout: $s"
+ktap_finish

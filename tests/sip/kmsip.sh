@@ -16,8 +16,20 @@ sipdir=$top/tests/sip
 kpid=
 log=
 
+# kmsip_init NAME PLAN: prints the TAP plan; without SIPp every case is
+# skipped and the suite ends here.
 kmsip_init() {
+	local i
+
 	suite=$1
+	PLAN=$2
+	ktap_plan "$PLAN"
+	if ! command -v sipp > /dev/null; then
+		for i in $(seq "$PLAN"); do
+			ktap_skip "case $i" "sipp (sip-tester) not installed"
+		done
+		exit 0
+	fi
 	sfx=$$
 	UAC=kmd-uac-$sfx RELAY=kmd-relay-$sfx UAS=kmd-uas-$sfx
 	tmp=$(mktemp -d "/tmp/$suite.XXXXXX")
@@ -52,17 +64,16 @@ setup_ns() {
 		addr add 10.31.2.2/24 dev vb
 		addr add fd31:2::2/64 dev vb nodad
 	EOF
-	ip -n "$UAC" -b - <<-EOF || return 1
+	ua_ns "$UAC" 1 && ua_ns "$UAS" 2
+}
+
+# ua_ns NS N: the phone's side, 10.31.N.1 and fd31:N::1 on veth0
+ua_ns() {
+	ip -n "$1" -b - <<-EOF
 		link set lo up
 		link set veth0 up
-		addr add 10.31.1.1/24 dev veth0
-		addr add fd31:1::1/64 dev veth0 nodad
-	EOF
-	ip -n "$UAS" -b - <<-EOF || return 1
-		link set lo up
-		link set veth0 up
-		addr add 10.31.2.1/24 dev veth0
-		addr add fd31:2::1/64 dev veth0 nodad
+		addr add 10.31.$2.1/24 dev veth0
+		addr add fd31:$2::1/64 dev veth0 nodad
 	EOF
 }
 
@@ -111,6 +122,33 @@ run_pair() {
 	ktap_diag "uac rc $urc, uas rc $src"
 	tail -n 8 "$tmp/$name-uac.out" "$tmp/$name-uas.out" | diag_file
 	return 1
+}
+
+# kmsip_start CONF [OPTION...]: namespaces and kmediad, case 1 of the
+# suite; when that fails the other cases are skipped and the suite ends.
+kmsip_start() {
+	local i
+
+	if setup_ns && start_kmediad "$@"; then
+		ktap_ok "kmediad starts in the relay namespace"
+		return
+	fi
+	ktap_diag "$(cat "$log" 2> /dev/null)"
+	ktap_fail "kmediad starts in the relay namespace"
+	for i in $(seq 2 "$PLAN"); do ktap_skip "case $i" "kmediad did not start"; done
+	exit 1
+}
+
+# kmsip_clean WHEN: one case, no stream and no socket left in the relay
+kmsip_clean() {
+	local s
+
+	s=$(settled)
+	if [ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ]; then
+		ktap_ok "no stream or socket left in the kernel $1"
+	else
+		ktap_fail "no stream or socket left in the kernel $1: $s"
+	fi
 }
 
 # the kernel state a moment after a call ended (the BYE answer is async)

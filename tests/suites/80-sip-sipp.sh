@@ -21,17 +21,9 @@ LOAD_RATE=${KMEDIA_SIP_LOAD_RATE:-20}
 RTP_CALLS=3
 PCAP_PKTS=246		# g711a.pcap (236) + dtmf_2833_1.pcap (10) per call
 
-PLAN=23
-ktap_plan $PLAN
-
-if ! command -v sipp > /dev/null; then
-	for i in $(seq $PLAN); do ktap_skip "case $i" "sipp (sip-tester) not installed"; done
-	exit 0
-fi
-
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 80-sip-sipp
+kmsip_init 80-sip-sipp 23
 
 cat > "$tmp/kmediad.conf" <<EOF
 [sip]
@@ -65,14 +57,7 @@ else
 fi
 
 # 3: start
-if setup_ns && start_kmediad "$tmp/kmediad.conf"; then
-	ktap_ok "kmediad starts in the relay namespace"
-else
-	ktap_diag "$(cat "$log" 2> /dev/null)"
-	ktap_fail "kmediad starts in the relay namespace"
-	for i in $(seq 4 $PLAN); do ktap_skip "case $i" "kmediad did not start"; done
-	exit 1
-fi
+kmsip_start "$tmp/kmediad.conf"
 
 # expect_reply NAME FILE EXPECTED-PREFIX [HOST]
 expect_reply() {
@@ -196,18 +181,13 @@ if run_pair cancel uas-ring.xml uac-cancel.xml; then
 else
 	ktap_fail "CANCEL while ringing: 487 to the caller, the callee cancelled"
 fi
-s=$(settled)
-[ "$(field sockets "$s")" = 0 ] && ktap_ok "no relay socket left after the CANCEL" ||
-	ktap_fail "no relay socket left after the CANCEL: $s"
+kmsip_clean "after the CANCEL"
 if run_pair byecallee uas-bye.xml uac-wait-bye.xml; then
 	ktap_ok "BYE from the callee ends the caller's leg too"
 else
 	ktap_fail "BYE from the callee ends the caller's leg too"
 fi
-s=$(settled)
-[ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ] &&
-	ktap_ok "no stream or socket left after the callee's BYE" ||
-	ktap_fail "no stream or socket left after the callee's BYE: $s"
+kmsip_clean "after the callee's BYE"
 
 # 20-21: load (signalling and stream set-up; SIPp's uac sends no RTP)
 (cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
@@ -240,10 +220,7 @@ else
 	grep -v " info: " "$log" | head -n 20 | diag_file
 	ktap_fail "load: $LOAD_CALLS calls at $LOAD_RATE calls/s, 0 failed"
 fi
-s=$(settled)
-[ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ] &&
-	ktap_ok "no stream or socket left after the load run" ||
-	ktap_fail "no stream or socket left after the load run: $s"
+kmsip_clean "after the load run"
 
 # 22
 kill -TERM "$kpid"

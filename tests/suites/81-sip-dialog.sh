@@ -11,17 +11,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/ktap.sh
 . "$top/tests/lib/ktap.sh"
 
-PLAN=9
-ktap_plan $PLAN
-
-if ! command -v sipp > /dev/null; then
-	for i in $(seq $PLAN); do ktap_skip "case $i" "sipp (sip-tester) not installed"; done
-	exit 0
-fi
-
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 81-sip-dialog
+kmsip_init 81-sip-dialog 9
 
 conf() { # IDLE-TIMEOUT
 	cat <<-EOF
@@ -41,14 +33,7 @@ conf 60 > "$tmp/kmediad.conf"
 conf 2 > "$tmp/kmediad-idle.conf"
 
 # 1 (debug log: every stream set-up and change is logged)
-if setup_ns && start_kmediad "$tmp/kmediad.conf" -d; then
-	ktap_ok "kmediad starts"
-else
-	ktap_diag "$(cat "$log" 2> /dev/null)"
-	ktap_fail "kmediad starts"
-	for i in $(seq 2 $PLAN); do ktap_skip "case $i" "kmediad did not start"; done
-	exit 1
-fi
+kmsip_start "$tmp/kmediad.conf" -d
 
 # 2-5: hold re-INVITE; the caller moves its media from port 6100 to 6102
 run_pair hold uas-reinvite.xml uac-reinvite.xml -mp 6100 > "$tmp/hold.tap" &
@@ -79,10 +64,7 @@ else
 	cat "$tmp/hold.tap"
 	ktap_fail "hold re-INVITE relayed both ways (sendonly to the callee, recvonly back)"
 fi
-s=$(settled)
-[ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ] &&
-	ktap_ok "nothing left in the kernel after the held call" ||
-	ktap_fail "nothing left in the kernel after the held call: $s"
+kmsip_clean "after the held call"
 
 # 6-9: media timeout (idle_timeout = 2 s, SIPp sends no RTP here)
 kill -TERM "$kpid"
@@ -105,8 +87,5 @@ if grep -q "media timeout" "$log"; then
 else
 	ktap_fail "kmediad logs the media timeout with the call's Call-ID"
 fi
-s=$(settled)
-[ "$(field streams "$s")" = 0 ] && [ "$(field sockets "$s")" = 0 ] &&
-	ktap_ok "nothing left in the kernel after the timeout" ||
-	ktap_fail "nothing left in the kernel after the timeout: $s"
+kmsip_clean "after the media timeout"
 ktap_finish

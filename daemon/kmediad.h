@@ -305,6 +305,20 @@ struct kmd_port {
 	union kmd_addr local;
 };
 
+struct kmedia_srtp;
+
+/* SDES keys of one m= line: the relay ends SRTP on each side with its own
+ * keys (RFC 4568), so either side may be plain RTP.
+ */
+struct kmd_sdes {
+	struct kmedia_srtp *remote[2];	/* what side s sends with */
+	struct kmedia_srtp *local[2];	/* what we send to side s with */
+	unsigned int gen_remote[2], gen_local[2];	/* bumped on change */
+	unsigned int offer_tag;		/* the offerer's a=crypto line we took */
+	int offerer;			/* side that made the pending offer */
+	char offer_proto[16];		/* its m= protocol */
+};
+
 struct kmd_mline {
 	bool used;		/* ports allocated */
 	bool mux;		/* rtcp-mux negotiated */
@@ -314,6 +328,8 @@ struct kmd_mline {
 	struct kmd_port rtp[2], rtcp[2];
 	union kmd_addr peer_rtp[2], peer_rtcp[2];
 	uint32_t stream[4];	/* A->B RTP, B->A RTP, A->B RTCP, B->A RTCP */
+	unsigned int stream_gen_in[4], stream_gen_out[4];	/* keys installed */
+	struct kmd_sdes sdes;
 };
 
 struct kmd_media {
@@ -340,6 +356,28 @@ int kmd_media_program(struct kmd_media *m);
 uint64_t kmd_media_read_packets(void);
 void kmd_media_log_stats(void);
 unsigned int kmd_media_ports_in_use(void);
+
+/* ---- sdes.c: SDES (RFC 4568) keys of an m= line ---- */
+
+/*
+ * In an offer from side `from`: take the first a=crypto line kmedia can
+ * use as `from`'s key, remove every a=crypto line and add one with a fresh
+ * key of ours for the other side. 0 (also without any a=crypto), or
+ * -EOPNOTSUPP when there were a=crypto lines but none usable.
+ */
+int kmd_sdes_offer(struct kmd_sdes *k, int from, osip_list_t *attrs,
+		   const char *proto);
+/*
+ * In the answer from side `from`: its key (if it accepted SRTP), and the
+ * a=crypto line of ours answering the offerer's. A plain answerer facing an
+ * SRTP offerer gets RTP: the relay converts. -EINVAL for a bad answer.
+ */
+int kmd_sdes_answer(struct kmd_sdes *k, int from, osip_list_t *attrs,
+		    char **proto);
+void kmd_sdes_clear(struct kmd_sdes *k);
+/* Remove a=crypto lines (an inactive m= line must not leak keys). */
+void kmd_sdes_strip(osip_list_t *attrs);
+const char *kmd_sdes_describe(const struct kmd_sdes *k, int side);
 
 /* ---- sdp.c ---- */
 

@@ -321,9 +321,48 @@ void kmd_media_release(struct kmd_media *m, unsigned int i)
 	mline_streams_del(m, ml);
 	for (s = KMD_SIDE_A; s <= KMD_SIDE_B; s++)
 		pair_close(&ml->rtp[s], &ml->rtcp[s]);
+	kmd_sdes_clear(&ml->sdes);
 	memset(ml, 0, sizeof(*ml));
 	for (s = 0; s < 2; s++)
 		ml->rtp[s].io.fd = ml->rtcp[s].io.fd = -1;
+}
+
+/*
+ * The SRTP contexts of stream k, when new or changed since it was last
+ * programmed: decrypt with what side `in` sends with, encrypt with our key
+ * toward `out`. A key that went away is removed with a NONE context.
+ * Unchanged keys are not sent, so a change keeps the SRTP state (ROC,
+ * replay window) of the stream.
+ */
+static int stream_keys(struct kmd_mline *ml, int k, int in, int out,
+		       struct kmedia_stream *s)
+{
+	const struct kmd_sdes *sd = &ml->sdes;
+	struct kmedia_srtp *none = kmedia_srtp_alloc();
+	int err = 0;
+
+	if (!none)
+		return -ENOMEM;
+	kmedia_srtp_set_suite(none, KMEDIA_SRTP_NONE);
+
+	if (!ml->stream[k] || ml->stream_gen_in[k] != sd->gen_remote[in]) {
+		if (sd->remote[in])
+			err = kmedia_stream_set_srtp_in(s, sd->remote[in]);
+		else if (ml->stream[k])
+			err = kmedia_stream_set_srtp_in(s, none);
+	}
+	if (!err && (!ml->stream[k] || ml->stream_gen_out[k] != sd->gen_local[out])) {
+		if (sd->local[out])
+			err = kmedia_stream_set_srtp_out(s, sd->local[out]);
+		else if (ml->stream[k])
+			err = kmedia_stream_set_srtp_out(s, none);
+	}
+	kmedia_srtp_free(none);
+	if (!err) {
+		ml->stream_gen_in[k] = sd->gen_remote[in];
+		ml->stream_gen_out[k] = sd->gen_local[out];
+	}
+	return err;
 }
 
 /* Stream k of m-line ml: 0/1 RTP A->B / B->A, 2/3 RTCP likewise. */
@@ -356,6 +395,11 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 	if (!s)
 		return -ENOMEM;
 	kmedia_stream_set_dst(s, &dst->sa, kmd_addr_len(dst));
+	err = stream_keys(ml, k, in, out, s);
+	if (err) {
+		kmedia_stream_free(s);
+		return err;
+	}
 	if (ml->stream[k]) {
 		kmedia_stream_set_id(s, ml->stream[k]);
 		err = kmedia_stream_change(kh, s);
@@ -383,9 +427,11 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 		kmd_err(m->log_id, "%s stream: %s", stream_names[k],
 			kmedia_handle_extack(kh) ?: strerror(-err));
 	else
-		kmd_dbg(m->log_id, "stream %u %s: %u:%u -> %u:%u -> %s",
+		kmd_dbg(m->log_id, "stream %u %s: %u:%u (%s) -> %u:%u (%s) -> %s",
 			ml->stream[k], stream_names[k], pin->id, pin->port,
-			pout->id, pout->port, kmd_addr_str(dst, str, sizeof(str)));
+			kmd_sdes_describe(&ml->sdes, in), pout->id, pout->port,
+			kmd_sdes_describe(&ml->sdes, out),
+			kmd_addr_str(dst, str, sizeof(str)));
 	kmedia_stream_free(s);
 	return err;
 }
@@ -428,6 +474,7 @@ void kmd_media_free(struct kmd_media *m)
 
 		for (s = KMD_SIDE_A; s <= KMD_SIDE_B; s++)
 			pair_close(&ml->rtp[s], &ml->rtcp[s]);
+		kmd_sdes_clear(&ml->sdes);
 	}
 	kmd_info(m->log_id, "media released: %u kernel streams of cookie "
 		 "%016" PRIx64 " deleted", count, m->cookie);

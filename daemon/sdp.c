@@ -144,6 +144,7 @@ int kmd_sdp_rewrite(struct kmd_media *m, int from, bool offer,
 				kmd_media_release(m, i);
 			replace(&med->m_port, "0");
 			drop_ice(&med->a_attributes);
+			kmd_sdes_strip(&med->a_attributes);
 			continue;
 		}
 		if (offer) {
@@ -151,9 +152,18 @@ int kmd_sdp_rewrite(struct kmd_media *m, int from, bool offer,
 			if (err)
 				goto out;
 			ml->offered_mux = mux;
+			err = kmd_sdes_offer(&ml->sdes, from, &med->a_attributes,
+					     med->m_proto);
+			if (err)
+				goto out;
 		} else {
 			ml->mux = ml->offered_mux && mux;
+			err = kmd_sdes_answer(&ml->sdes, from, &med->a_attributes,
+					      &med->m_proto);
+			if (err)
+				goto out;
 		}
+		err = -EINVAL;
 		/* c=0.0.0.0 (old-style hold) says where not to send */
 		ml->has_peer[from] = !(addr.sa.sa_family == AF_INET &&
 				       addr.sin.sin_addr.s_addr == INADDR_ANY);

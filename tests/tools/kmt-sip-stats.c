@@ -7,7 +7,9 @@
  *
  * (packet counts summed over every stream the namespace ever had). With
  * "-c COOKIE" (hex) it prints the number of streams carrying that cookie;
- * with "-d" one line per stream: "ID rtp|rtcp DST cookie COOKIE".
+ * with "-d" one line per stream: "ID rtp|rtcp DST cookie COOKIE in SUITE
+ * out SUITE" (the SRTP suites the stream decrypts and encrypts with, or
+ * RTP).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +19,12 @@
 #include <string.h>
 
 #include <libkmedia/libkmedia.h>
+
+static const char *suite_of(const struct kmedia_srtp *ctx)
+{
+	return ctx ? kmedia_srtp_suite_name(kmedia_srtp_get_suite(ctx)) ?: "?" :
+		"RTP";
+}
 
 static int print_stream(const struct kmedia_stream *s, void *data)
 {
@@ -38,11 +46,14 @@ static int print_stream(const struct kmedia_stream *s, void *data)
 		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
 		port = ntohs(in6->sin6_port);
 	}
-	printf("%u %s %s%s%s:%u cookie %016" PRIx64 "\n", kmedia_stream_get_id(s),
+	printf("%u %s %s%s%s:%u cookie %016" PRIx64 " in %s out %s\n",
+	       kmedia_stream_get_id(s),
 	       kmedia_stream_get_kind(s) == KMEDIA_KIND_RTCP ? "rtcp" : "rtp",
 	       sa && sa->sa_family == AF_INET6 ? "[" : "", ip,
 	       sa && sa->sa_family == AF_INET6 ? "]" : "", port,
-	       kmedia_stream_get_cookie(s));
+	       kmedia_stream_get_cookie(s),
+	       suite_of(kmedia_stream_get_srtp_in(s)),
+	       suite_of(kmedia_stream_get_srtp_out(s)));
 	return 0;
 }
 

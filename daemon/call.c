@@ -23,7 +23,8 @@
 #include "kmediad.h"
 
 #define BRANCH_PREFIX "z9hG4bKkmd"
-#define KMD_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, NOTIFY, MESSAGE, REFER"
+#define KMD_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, NOTIFY, " \
+	"MESSAGE, REFER, REGISTER"
 #define CALL_LINGER_MS (64 * KMD_T1)
 
 enum call_state {
@@ -615,7 +616,8 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 {
 	const char *host = req->req_uri->host, *user = req->req_uri->username;
 	const struct kmd_route *route;
-	const char *sdp = kmd_sip_sdp_body(req);
+	const char *sdp = kmd_sip_sdp_body(req), *reg_contact;
+	union kmd_addr reg_addr;
 	osip_header_t *mf = NULL;
 	char tag[17], id[33], lhost[INET6_ADDRSTRLEN + 2], buf[128];
 	char *sdp_b = NULL, *cid;
@@ -636,8 +638,10 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		kmd_stx_reply(stx, req, 503, "Too Many Calls", NULL);
 		return;
 	}
-	route = kmd_route_lookup(cfg, user, host);
-	if (!route) {
+	/* a registered user first, then the static routes */
+	reg_contact = kmd_reg_lookup(user, &reg_addr);
+	route = reg_contact ? NULL : kmd_route_lookup(cfg, user, host);
+	if (!route && !reg_contact) {
 		kmd_info(cid, "no route for %s@%s", user ?: "", host ?: "");
 		free(cid);
 		kmd_stx_reply(stx, req, 404, "No Route", NULL);
@@ -690,7 +694,7 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 
 	/* leg B: ours, toward the route's next hop */
 	b = &call->leg[KMD_SIDE_B];
-	b->peer = route->hop;
+	b->peer = reg_contact ? reg_addr : route->hop;
 	if (kmd_sip_local_host(&b->peer, lhost, sizeof(lhost)))
 		goto fail500;
 	kmd_random_hex(id, 16);
@@ -703,7 +707,7 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	osip_uri_param_freelist(&b->local->gen_params);
 	osip_uri_param_freelist(&b->remote->gen_params);
 	set_tag(b->local, tag);
-	b->target = uri_str(req->req_uri);
+	b->target = reg_contact ? strdup(reg_contact) : uri_str(req->req_uri);
 	if (!a->call_id || !b->call_id || !a->target || !b->target)
 		goto fail500;
 	if (kmd_map_put(calls, a->call_id, call) ||
@@ -1040,7 +1044,7 @@ static void reply_options(osip_message_t *req, struct kmd_stx *stx)
 static bool known_method(const char *m)
 {
 	static const char *const known[] = {
-		"REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "INFO", "UPDATE",
+		"SUBSCRIBE", "NOTIFY", "MESSAGE", "INFO", "UPDATE",
 		"PRACK", "REFER", "PUBLISH",
 	};
 	size_t i;
@@ -1182,6 +1186,8 @@ static void handle_request(osip_message_t *req, const char *buf, size_t len,
 		new_call(req, stx, src);
 	} else if (MSG_IS_OPTIONS(req)) {
 		reply_options(req, stx);
+	} else if (MSG_IS_REGISTER(req)) {
+		kmd_reg_handle(req, stx, src);
 	} else if (MSG_IS_BYE(req)) {
 		kmd_stx_reply(stx, req, 481, "Call/Transaction Does Not Exist",
 			      NULL);

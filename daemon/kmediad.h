@@ -135,6 +135,17 @@ void kmd_config_free(struct kmd_config *cfg);
 const struct kmd_route *kmd_route_lookup(const struct kmd_config *cfg,
 					 const char *user, const char *host);
 
+/* ---- registrar.c ---- */
+
+struct kmd_stx;
+
+int kmd_reg_init(const struct kmd_config *cfg);
+/* A REGISTER (its server transaction is answered here). */
+void kmd_reg_handle(osip_message_t *req, struct kmd_stx *stx,
+		    const union kmd_addr *src);
+/* The registered contact of user and the address to reach it, or NULL. */
+const char *kmd_reg_lookup(const char *user, union kmd_addr *addr);
+
 /* ---- loop.c ---- */
 
 struct kmd_io {

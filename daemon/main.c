@@ -178,6 +178,8 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = kmd_call_init(&cfg);
 	if (!ret)
+		ret = kmd_reg_init(&cfg);
+	if (!ret)
 		ret = kmd_media_init(&cfg);
 	if (!ret)
 		ret = kmd_sip_open(&cfg);

@@ -1233,13 +1233,27 @@ void kmd_call_input(const char *buf, size_t len, const union kmd_addr *src)
 	osip_message_free(msg);
 }
 
-void kmd_call_media_idle(uint64_t cookie)
+static struct kmd_call *call_by_cookie(uint64_t cookie)
 {
 	char key[24];
-	struct kmd_call *call;
 
 	snprintf(key, sizeof(key), "c%016" PRIx64, cookie);
-	call = kmd_map_get(calls, key);
+	return kmd_map_get(calls, key);
+}
+
+void kmd_call_media_latched(uint64_t cookie, uint32_t id,
+			    const union kmd_addr *src)
+{
+	struct kmd_call *call = call_by_cookie(cookie);
+
+	if (call && call->media && call->state != CALL_ENDING)
+		kmd_media_latched(call->media, id, src);
+}
+
+void kmd_call_media_idle(uint64_t cookie)
+{
+	struct kmd_call *call = call_by_cookie(cookie);
+
 	if (!call || call->state == CALL_ENDING)
 		return;
 	kmd_info(call->log_id, "media timeout: no packet for %u s, ending the call",

@@ -296,6 +296,9 @@ void kmd_call_input(const char *buf, size_t len, const union kmd_addr *src);
  */
 void kmd_call_stx_gone(struct kmd_call *call, struct kmd_stx *stx);
 void kmd_call_ctx_gone(struct kmd_call *call, struct kmd_ctx *ctx);
+/* A kernel stream of the call with this cookie latched on src. */
+void kmd_call_media_latched(uint64_t cookie, uint32_t id,
+			    const union kmd_addr *src);
 /* A kernel stream of the call with this cookie went idle. */
 void kmd_call_media_idle(uint64_t cookie);
 /* End every call (BYE on both legs); SIGTERM. */
@@ -362,6 +365,9 @@ void kmd_media_free(struct kmd_media *m);
 int kmd_media_alloc(struct kmd_media *m, unsigned int i,
 		    const union kmd_addr *peer_a);
 void kmd_media_release(struct kmd_media *m, unsigned int i);
+/* Stream id of m latched on src: the reverse stream follows (NAT). */
+void kmd_media_latched(struct kmd_media *m, uint32_t id,
+		       const union kmd_addr *src);
 /* Create or update the four streams of every m-line whose peers are known. */
 int kmd_media_program(struct kmd_media *m);
 uint64_t kmd_media_read_packets(void);

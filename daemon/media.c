@@ -76,6 +76,8 @@ static int on_event(enum kmedia_cmd cmd, const struct kmedia_stream *s,
 				kmedia_stream_get_id(s),
 				kmedia_stream_get_cookie(s),
 				kmd_addr_str(&a, str, sizeof(str)));
+			kmd_call_media_latched(kmedia_stream_get_cookie(s),
+					       kmedia_stream_get_id(s), &a);
 		}
 		break;
 	default:
@@ -434,6 +436,52 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 			kmd_addr_str(dst, str, sizeof(str)));
 	kmedia_stream_free(s);
 	return err;
+}
+
+/*
+ * Symmetric media behind NAT: a phone sends from the address its packets
+ * leave its NAT with, not from what its SDP says. When the stream from a
+ * side latches on a source other than that side's SDP address, the
+ * reverse stream follows it, so the media toward the phone goes where the
+ * phone's media comes from.
+ */
+void kmd_media_latched(struct kmd_media *m, uint32_t id,
+		       const union kmd_addr *src)
+{
+	char was[KMD_ADDRSTRLEN], now[KMD_ADDRSTRLEN];
+	unsigned int i;
+	int k;
+
+	for (i = 0; i < m->n; i++) {
+		struct kmd_mline *ml = &m->m[i];
+
+		for (k = 0; k < 4; k++) {
+			int in = k & 1 ? KMD_SIDE_B : KMD_SIDE_A, rev = k ^ 1;
+			union kmd_addr *peer;
+
+			if (ml->stream[k] != id)
+				continue;
+			peer = k >= 2 && !ml->mux ? &ml->peer_rtcp[in] :
+				&ml->peer_rtp[in];
+			/* port 0: nothing can be sent back there (SIPp's
+			 * pcap player sends so)
+			 */
+			if (kmd_addr_equal(peer, src) || !kmd_addr_port(src) ||
+			    src->sa.sa_family != peer->sa.sa_family)
+				return;
+			kmd_info(m->log_id, "side %c sends %s from %s, not %s: "
+				 "media toward it follows", 'A' + in,
+				 k >= 2 ? "RTCP" : "RTP",
+				 kmd_addr_str(src, now, sizeof(now)),
+				 kmd_addr_str(peer, was, sizeof(was)));
+			*peer = *src;
+			if (ml->mux)
+				ml->peer_rtcp[in] = *src;
+			if (ml->stream[rev])
+				stream_set(m, ml, rev);
+			return;
+		}
+	}
 }
 
 int kmd_media_program(struct kmd_media *m)

@@ -3,7 +3,9 @@
 #
 # kmediad in-dialog behaviour between two SIPp instances (topology in
 # tests/sip/kmsip.sh): a hold re-INVITE that moves the caller's media port
-# is relayed both ways and changes the kernel stream in place; a call whose
+# is relayed both ways and changes the kernel stream in place; a caller
+# whose RTP leaves from another port than its SDP says (NAT) gets its media
+# there once the stream from it latched; a call whose
 # media stays silent past idle_timeout is ended by kmediad with a BYE on
 # both legs; nothing is left in the kernel afterwards.
 set -u
@@ -13,7 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 81-sip-dialog 9
+kmsip_init 81-sip-dialog 13
 
 conf() { # IDLE-TIMEOUT
 	cat <<-EOF
@@ -66,10 +68,56 @@ else
 fi
 kmsip_clean "after the held call"
 
-# 6-9: media timeout (idle_timeout = 2 s, SIPp sends no RTP here)
+# 6-9: NAT: the SDP says port 7000, the caller's RTP leaves from 6300
+(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
+	-mi 10.31.2.1 -mp 6000 -rtp_echo -m 1 -nostdin -timeout 60s \
+	> "$tmp/nat-uas.out" 2>&1) &
+uas=$!
+sleep 1
+(cd "$tmp" && exec ip netns exec "$UAC" sipp -sf "$sipdir/uac-nat.xml" \
+	10.31.1.2:5060 -i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m 1 \
+	-nostdin -timeout 60s > "$tmp/nat-uac.out" 2>&1) &
+uac=$!
+# the relay's port facing the caller, from the call's stream set-up
+port=
+for _ in $(seq 150); do
+	port=$(grep "B->A rtp: .* -> 10\.31\.1\.1:7000$" "$log" | tail -n 1 |
+	       sed -n 's/.* -> [0-9]*:\([0-9]*\) (RTP) -> .*/\1/p')
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+rtp=$(in_uac "$tools/kmt-sip-rtp" -l 6300 10.31.1.2 "${port:-1}" 50)
+rtp_rc=$?
+streams=$(in_relay "$tools/kmt-sip-stats" -d)
+ktap_diag "relay port $port; $rtp; streams: $(tr '\n' ';' <<< "$streams")"
+if [ "$rtp_rc" = 0 ] && grep -q "^[0-9]* rtp 10\.31\.1\.1:6300 " <<< "$streams"; then
+	ktap_ok "the callee's media goes where the caller's comes from, not to its SDP port"
+else
+	ktap_fail "the callee's media goes where the caller's comes from, not to its SDP port"
+fi
+wait "$uac"
+uac_rc=$?
+wait "$uas"
+uas_rc=$?
+if [ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ]; then
+	ktap_ok "the call with a NATed caller completes"
+else
+	ktap_diag "uac rc $uac_rc, uas rc $uas_rc"
+	tail -n 8 "$tmp/nat-uac.out" | diag_file
+	ktap_fail "the call with a NATed caller completes"
+fi
+if grep -q "side A sends RTP from 10\.31\.1\.1:6300, not 10\.31\.1\.1:7000: media toward it follows" "$log"; then
+	ktap_ok "kmediad logs the latched source replacing the SDP's"
+else
+	ktap_fail "kmediad logs the latched source replacing the SDP's"
+fi
+kmsip_clean "after the NAT call"
+
+# 10-13: media timeout (idle_timeout = 2 s, SIPp sends no RTP here)
 kill -TERM "$kpid"
 wait "$kpid"
 kpid=
+log=$tmp/kmediad-idle.log
 if start_kmediad "$tmp/kmediad-idle.conf"; then
 	ktap_ok "kmediad restarts with idle_timeout = 2"
 else

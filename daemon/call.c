@@ -611,6 +611,22 @@ static void invite_timeout(struct kmd_ctx *ctx)
 
 /* ---- requests from either side ---- */
 
+/* max_cps: new calls counted per wall-clock second */
+static bool cps_exceeded(void)
+{
+	static uint64_t second;
+	static unsigned int count;
+	uint64_t now = kmd_now_ms() / 1000;
+
+	if (!cfg->max_cps)
+		return false;
+	if (now != second) {
+		second = now;
+		count = 0;
+	}
+	return ++count > cfg->max_cps;
+}
+
 static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		     const union kmd_addr *src)
 {
@@ -636,6 +652,12 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		kmd_warn(cid, "call limit (%u) reached", cfg->max_calls);
 		free(cid);
 		kmd_stx_reply(stx, req, 503, "Too Many Calls", NULL);
+		return;
+	}
+	if (cps_exceeded()) {
+		kmd_warn(cid, "call rate limit (%u/s) reached", cfg->max_cps);
+		free(cid);
+		kmd_stx_reply(stx, req, 503, "Call Rate Too High", NULL);
 		return;
 	}
 	/* a registered user first, then the static routes */

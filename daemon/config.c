@@ -7,7 +7,7 @@
  *             idle_timeout (seconds), source = latch|strict
  *   [routes]  PREFIX-or-DOMAIN-or-* = HOST[:PORT]
  *   [users]   NAME = PASSWORD (for the registrar)
- *   [limits]  max_calls
+ *   [limits]  max_calls, max_cps (new calls per second, 0: no limit)
  *   [log]     level = error|warning|info|debug
  *
  * Everything is checked here, so `kmediad -t` finds every mistake.
@@ -164,6 +164,10 @@ static int on_entry(void *user, const char *section, const char *name,
 	} else if (IS("limits", "max_calls")) {
 		if (parse_uint(value, 1, 1000000, &cfg->max_calls))
 			return fail(p, section, name, value, "not a number (1-1000000)");
+	} else if (IS("limits", "max_cps")) {
+		if (parse_uint(value, 0, 1000000, &cfg->max_cps))
+			return fail(p, section, name, value,
+				    "not a number of calls per second (0-1000000)");
 	} else if (IS("log", "level")) {
 		static const char *const levels[] = {
 			[LOG_ERR] = "error", [LOG_WARNING] = "warning",
@@ -250,6 +254,37 @@ void kmd_config_free(struct kmd_config *cfg)
 	free(cfg->users);
 	free(cfg->user_agent);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+int kmd_config_reload(const char *path, struct kmd_config *cfg, char *err,
+		      size_t errlen)
+{
+	struct kmd_config fresh;
+	struct kmd_route *routes;
+	struct kmd_user *users;
+	unsigned int n_routes, n_users;
+
+	if (kmd_config_load(path, &fresh, err, errlen)) {
+		kmd_config_free(&fresh);
+		return -1;
+	}
+	/* swap what a reload changes; the rest needs a restart */
+	routes = cfg->routes;
+	n_routes = cfg->n_routes;
+	users = cfg->users;
+	n_users = cfg->n_users;
+	cfg->routes = fresh.routes;
+	cfg->n_routes = fresh.n_routes;
+	cfg->users = fresh.users;
+	cfg->n_users = fresh.n_users;
+	cfg->max_calls = fresh.max_calls;
+	cfg->max_cps = fresh.max_cps;
+	fresh.routes = routes;
+	fresh.n_routes = n_routes;
+	fresh.users = users;
+	fresh.n_users = n_users;
+	kmd_config_free(&fresh);
+	return 0;
 }
 
 const struct kmd_route *kmd_route_lookup(const struct kmd_config *cfg,

@@ -124,6 +124,7 @@ struct kmd_config {
 	unsigned int n_users;
 
 	unsigned int max_calls;
+	unsigned int max_cps;	/* new calls per second, 0: no limit */
 	int log_level;
 };
 
@@ -131,6 +132,11 @@ struct kmd_config {
 int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
 		    size_t errlen);
 void kmd_config_free(struct kmd_config *cfg);
+/* SIGHUP: routes, users and limits from the file again; on an error the
+ * running configuration stays as it is.
+ */
+int kmd_config_reload(const char *path, struct kmd_config *cfg, char *err,
+		      size_t errlen);
 /* Longest user prefix, else exact domain, else "*"; NULL if none. */
 const struct kmd_route *kmd_route_lookup(const struct kmd_config *cfg,
 					 const char *user, const char *host);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <osipparser2/osip_parser.h>
@@ -21,6 +22,8 @@
 #define DEFAULT_CONFIG "/etc/kmediad/kmediad.conf"
 
 static volatile bool stop;
+static const char *config_path;
+static struct kmd_config *running;
 static struct kmd_io sig_io;
 static struct kmd_timer shutdown_timer;
 
@@ -35,8 +38,8 @@ static void usage(FILE *out)
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          this text\n"
 		"\n"
-		"Signals: SIGUSR1 logs counters, SIGTERM/SIGINT end every call\n"
-		"(BYE on both legs) and exit.\n");
+		"Signals: SIGUSR1 logs counters, SIGHUP reloads routes, users and\n"
+		"limits, SIGTERM/SIGINT end every call (BYE on both legs) and exit.\n");
 }
 
 static void shutdown_done(struct kmd_timer *t)
@@ -67,6 +70,19 @@ static void on_signal(struct kmd_io *io, uint32_t events)
 		case SIGUSR1:
 			kmd_call_dump();
 			break;
+		case SIGHUP: {
+			char err[512];
+
+			if (kmd_config_reload(config_path, running, err, sizeof(err)))
+				kmd_err(NULL, "reload refused, configuration kept: %s",
+					err);
+			else
+				kmd_info(NULL, "reloaded %s: %u routes, %u users, "
+					 "max_calls %u, max_cps %u", config_path,
+					 running->n_routes, running->n_users,
+					 running->max_calls, running->max_cps);
+			break;
+		}
 		case SIGTERM:
 		case SIGINT:
 			if (shutdown_timer.armed)
@@ -116,6 +132,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = DEFAULT_CONFIG;
+	char *abs_config;
 	bool test = false, foreground = false, debug = false;
 	struct kmd_config cfg;
 	char err[512];
@@ -152,6 +169,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* absolute: daemon() moves to / and SIGHUP reads the file again */
+	abs_config = realpath(config, NULL);
+	if (abs_config)
+		config = abs_config;
 	if (kmd_config_load(config, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "kmediad: %s\n", err);
 		return 1;
@@ -187,12 +208,18 @@ int main(int argc, char **argv)
 		kmd_err(NULL, "start-up failed: %s", strerror(-ret));
 		return 1;
 	}
+	config_path = config;
+	running = &cfg;
 	kmd_info(NULL, "kmediad %s ready", KMEDIA_VERSION);
+	/* systemd's Type=notify; nothing without $NOTIFY_SOCKET */
+	sd_notify(0, "READY=1");
 	ret = kmd_loop_run(&stop);
+	sd_notify(0, "STOPPING=1");
 	kmd_call_dump();
 	kmd_sip_close();
 	kmd_media_exit();
 	kmd_config_free(&cfg);
+	free(abs_config);
 	kmd_info(NULL, "exiting");
 	return ret ? 1 : 0;
 }

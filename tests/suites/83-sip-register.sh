@@ -5,14 +5,15 @@
 # tests/sip/kmsip.sh): REGISTER is challenged (401, digest MD5 qop=auth),
 # a wrong password is refused with 403, the right one accepted with 200;
 # a call to the registered user reaches it with no static route, and a
-# call to an unknown user gets 404.
+# call to an unknown user gets 404, until SIGHUP loads a route for it; a
+# broken file on SIGHUP leaves the running configuration alone.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/ktap.sh
 . "$top/tests/lib/ktap.sh"
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 83-sip-register 7
+kmsip_init 83-sip-register 9
 
 cat > "$tmp/kmediad.conf" <<EOF
 [sip]
@@ -85,5 +86,31 @@ if kill -0 "$kpid" 2> /dev/null; then
 	ktap_ok "kmediad still running"
 else
 	ktap_fail "kmediad still running"
+fi
+
+# 8-9: SIGHUP
+printf '[routes]\n10.31.1.2 = 10.31.2.1:5060\n' >> "$tmp/kmediad.conf"
+kill -HUP "$kpid"
+for _ in $(seq 50); do grep -q "reloaded" "$log" && break; sleep 0.1; done
+# found a route now: refused for its missing SDP instead (a new branch
+# and Call-ID: the old ones would meet the 404's transaction)
+sed 's/carol1/carol2/g' "$sipdir/invite-unknown.txt" > "$tmp/invite2.txt"
+got=$(in_uac "$tools/kmt-sip-send" -l 5101 10.31.1.2 5060 "$tmp/invite2.txt")
+if [[ "$got" == "SIP/2.0 488 "* ]] && grep -q "reloaded .* 2 routes, 1 users" "$log"; then
+	ktap_ok "SIGHUP reloads the routes: the same INVITE is routed now"
+else
+	ktap_diag "got '$got'; $(grep reload "$log")"
+	ktap_fail "SIGHUP reloads the routes: the same INVITE is routed now"
+fi
+echo "[routes" >> "$tmp/kmediad.conf"
+kill -HUP "$kpid"
+for _ in $(seq 50); do grep -q "reload refused" "$log" && break; sleep 0.1; done
+sed 's/carol1/carol3/g' "$sipdir/invite-unknown.txt" > "$tmp/invite3.txt"
+got=$(in_uac "$tools/kmt-sip-send" -l 5102 10.31.1.2 5060 "$tmp/invite3.txt")
+if [[ "$got" == "SIP/2.0 488 "* ]] && grep -q "reload refused, configuration kept" "$log"; then
+	ktap_ok "a broken file on SIGHUP is refused and the running routes stay"
+else
+	ktap_diag "got '$got'; $(grep reload "$log")"
+	ktap_fail "a broken file on SIGHUP is refused and the running routes stay"
 fi
 ktap_finish

@@ -77,6 +77,13 @@ ua_ns() {
 	EOF
 }
 
+# kmsip_conf PORT-MIN: [sip] and [media] of a relay on both IPv4 legs with
+# 100 relay ports
+kmsip_conf() {
+	printf '[sip]\nlisten = 0.0.0.0\n[media]\naddress = 10.31.1.2\n'
+	printf 'address = 10.31.2.2\nport_min = %u\nport_max = %u\n' "$1" $(($1 + 99))
+}
+
 # start_kmediad CONF [OPTION...]: in the relay namespace, logging to $log;
 # waits until it is ready.
 start_kmediad() {

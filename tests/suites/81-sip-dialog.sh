@@ -18,18 +18,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 kmsip_init 81-sip-dialog 13
 
 conf() { # IDLE-TIMEOUT
-	cat <<-EOF
-		[sip]
-		listen = 0.0.0.0
-		[media]
-		address = 10.31.1.2
-		address = 10.31.2.2
-		port_min = 42000
-		port_max = 42099
-		idle_timeout = $1
-		[routes]
-		* = 10.31.2.1:5060
-	EOF
+	kmsip_conf 42000
+	printf 'idle_timeout = %u\n[routes]\n* = 10.31.2.1:5060\n' "$1"
 }
 conf 60 > "$tmp/kmediad.conf"
 conf 2 > "$tmp/kmediad-idle.conf"

@@ -16,14 +16,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/sip/kmsip.sh"
 kmsip_init 82-sip-srtp 7
 
-cat > "$tmp/kmediad.conf" <<EOF
-[sip]
-listen = 0.0.0.0
-[media]
-address = 10.31.1.2
-address = 10.31.2.2
-port_min = 43000
-port_max = 43099
+kmsip_conf 43000 > "$tmp/kmediad.conf"
+cat >> "$tmp/kmediad.conf" <<EOF
 [routes]
 * = 10.31.2.1:5060
 EOF

@@ -15,14 +15,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/sip/kmsip.sh"
 kmsip_init 83-sip-register 9
 
-cat > "$tmp/kmediad.conf" <<EOF
-[sip]
-listen = 0.0.0.0
-[media]
-address = 10.31.1.2
-address = 10.31.2.2
-port_min = 44000
-port_max = 44099
+kmsip_conf 44000 > "$tmp/kmediad.conf"
+cat >> "$tmp/kmediad.conf" <<EOF
 [routes]
 ; only this prefix: bob is reachable through his registration alone
 999 = 10.31.2.1:5999
@@ -89,13 +83,18 @@ else
 fi
 
 # 8-9: SIGHUP
+# hup_invite LOG-LINE N: SIGHUP, wait for LOG-LINE, then send the INVITE to
+# carol again as a new request N (a new branch and Call-ID: the old ones
+# would meet the 404's transaction); prints the answer's status line
+hup_invite() {
+	kill -HUP "$kpid"
+	for _ in $(seq 50); do grep -q "$1" "$log" && break; sleep 0.1; done
+	sed "s/carol1/carol$2/g" "$sipdir/invite-unknown.txt" > "$tmp/invite$2.txt"
+	in_uac "$tools/kmt-sip-send" -l $((5100 + $2)) 10.31.1.2 5060 "$tmp/invite$2.txt"
+}
+# routed now: refused for its missing SDP instead of 404
 printf '[routes]\n10.31.1.2 = 10.31.2.1:5060\n' >> "$tmp/kmediad.conf"
-kill -HUP "$kpid"
-for _ in $(seq 50); do grep -q "reloaded" "$log" && break; sleep 0.1; done
-# found a route now: refused for its missing SDP instead (a new branch
-# and Call-ID: the old ones would meet the 404's transaction)
-sed 's/carol1/carol2/g' "$sipdir/invite-unknown.txt" > "$tmp/invite2.txt"
-got=$(in_uac "$tools/kmt-sip-send" -l 5101 10.31.1.2 5060 "$tmp/invite2.txt")
+got=$(hup_invite "reloaded" 2)
 if [[ "$got" == "SIP/2.0 488 "* ]] && grep -q "reloaded .* 2 routes, 1 users" "$log"; then
 	ktap_ok "SIGHUP reloads the routes: the same INVITE is routed now"
 else
@@ -103,10 +102,7 @@ else
 	ktap_fail "SIGHUP reloads the routes: the same INVITE is routed now"
 fi
 echo "[routes" >> "$tmp/kmediad.conf"
-kill -HUP "$kpid"
-for _ in $(seq 50); do grep -q "reload refused" "$log" && break; sleep 0.1; done
-sed 's/carol1/carol3/g' "$sipdir/invite-unknown.txt" > "$tmp/invite3.txt"
-got=$(in_uac "$tools/kmt-sip-send" -l 5102 10.31.1.2 5060 "$tmp/invite3.txt")
+got=$(hup_invite "reload refused" 3)
 if [[ "$got" == "SIP/2.0 488 "* ]] && grep -q "reload refused, configuration kept" "$log"; then
 	ktap_ok "a broken file on SIGHUP is refused and the running routes stay"
 else

@@ -5,7 +5,8 @@
 # tests/sip/kmsip.sh): a hold re-INVITE that moves the caller's media port
 # is relayed both ways and changes the kernel stream in place; a caller
 # whose RTP leaves from another port than its SDP says (NAT) gets its media
-# there once the stream from it latched; a call whose
+# there once the stream from it latched; a 183 with SDP (early media) puts
+# the media into the kernel before the call is answered; a call whose
 # media stays silent past idle_timeout is ended by kmediad with a BYE on
 # both legs; nothing is left in the kernel afterwards.
 set -u
@@ -15,7 +16,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 81-sip-dialog 13
+kmsip_init 81-sip-dialog 16
 
 conf() { # IDLE-TIMEOUT
 	kmsip_conf 42000
@@ -103,7 +104,26 @@ else
 fi
 kmsip_clean "after the NAT call"
 
-# 10-13: media timeout (idle_timeout = 2 s, SIPp sends no RTP here)
+# 10-12: early media
+if run_pair early uas-early.xml uac-early.xml; then
+	ktap_ok "183 with SDP relayed with the relay's address, then 200 (SIPp's checks)"
+else
+	ktap_fail "183 with SDP relayed with the relay's address, then 200 (SIPp's checks)"
+fi
+# the call's lines: the kernel got the media before the answer
+early=$(grep "$(grep -o 'call [^:]*: INVITE sip:early@' "$log" | tail -n 1 |
+		cut -d' ' -f2)" "$log" | grep -o "media in the kernel\|answered (200)" |
+	tr '\n' ',')
+if [ "$early" = "media in the kernel,media in the kernel,answered (200)," ] ||
+   [ "$early" = "media in the kernel,answered (200)," ]; then
+	ktap_ok "early media: the kernel streams are set up on the 183, before the 200"
+else
+	ktap_diag "order of events: $early"
+	ktap_fail "early media: the kernel streams are set up on the 183, before the 200"
+fi
+kmsip_clean "after the early-media call"
+
+# 13-16: media timeout (idle_timeout = 2 s, SIPp sends no RTP here)
 kill -TERM "$kpid"
 wait "$kpid"
 kpid=

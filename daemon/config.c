@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kmediad configuration: an ini file read with libinih.
+ *
+ *   [sip]     listen = ADDRESS (repeatable), port, user_agent
+ *   [media]   address = ADDRESS (repeatable), port_min, port_max,
+ *             idle_timeout (seconds), source = latch|strict
+ *   [routes]  PREFIX-or-DOMAIN-or-* = HOST[:PORT]
+ *   [users]   NAME = PASSWORD (for the registrar)
+ *   [limits]  max_calls, max_cps (new calls per second, 0: no limit)
+ *   [log]     level = error|warning|info|debug
+ *
+ * Everything is checked here, so `kmediad -t` finds every mistake.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmediad.h"
+
+struct parse_ctx {
+	struct kmd_config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct parse_ctx *p, const char *section, const char *name,
+		const char *value, const char *why)
+{
+	snprintf(p->err, p->errlen, "[%s] %s = %s: %s", section, name, value,
+		 why);
+	return 0;
+}
+
+static int parse_uint(const char *value, unsigned int min, unsigned int max,
+		      unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || end == value || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int add_addr(union kmd_addr *arr, unsigned int *n, const char *value)
+{
+	if (*n == KMD_MAX_ADDRS)
+		return -ENOSPC;
+	if (kmd_addr_from_str(value, 0, &arr[*n]))
+		return -EINVAL;
+	(*n)++;
+	return 0;
+}
+
+static bool route_key_is_prefix(const char *key)
+{
+	if (*key == '+')
+		key++;
+	if (!*key)
+		return false;
+	for (; *key; key++)
+		if (!isdigit((unsigned char)*key))
+			return false;
+	return true;
+}
+
+static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
+{
+	struct kmd_route *r;
+
+	r = realloc(cfg->routes, (cfg->n_routes + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	cfg->routes = r;
+	r = &r[cfg->n_routes];
+	memset(r, 0, sizeof(*r));
+	if (kmd_addr_resolve(hop, 5060, &r->hop))
+		return -EINVAL;
+	r->match = strdup(key);
+	if (!r->match)
+		return -ENOMEM;
+	r->any = !strcmp(key, "*");
+	r->domain = !r->any && !route_key_is_prefix(key);
+	cfg->n_routes++;
+	return 0;
+}
+
+static int add_user(struct kmd_config *cfg, const char *name, const char *pw)
+{
+	struct kmd_user *u;
+
+	u = realloc(cfg->users, (cfg->n_users + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	cfg->users = u;
+	u[cfg->n_users].name = strdup(name);
+	u[cfg->n_users].password = strdup(pw);
+	if (!u[cfg->n_users].name || !u[cfg->n_users].password)
+		return -ENOMEM;
+	cfg->n_users++;
+	return 0;
+}
+
+static int on_entry(void *user, const char *section, const char *name,
+		    const char *value)
+{
+	struct parse_ctx *p = user;
+	struct kmd_config *cfg = p->cfg;
+	int err;
+
+#define IS(s, n) (!strcmp(section, s) && !strcmp(name, n))
+	if (IS("sip", "listen")) {
+		err = add_addr(cfg->listen, &cfg->n_listen, value);
+		if (err)
+			return fail(p, section, name, value, err == -ENOSPC ?
+				    "too many addresses" :
+				    "not a numeric IPv4 or IPv6 address");
+	} else if (IS("sip", "port")) {
+		if (parse_uint(value, 1, 65535, &cfg->sip_port))
+			return fail(p, section, name, value, "not a port (1-65535)");
+	} else if (IS("sip", "user_agent")) {
+		free(cfg->user_agent);
+		cfg->user_agent = strdup(value);
+	} else if (IS("media", "address")) {
+		err = add_addr(cfg->media, &cfg->n_media, value);
+		if (err)
+			return fail(p, section, name, value, err == -ENOSPC ?
+				    "too many addresses" :
+				    "not a numeric IPv4 or IPv6 address");
+	} else if (IS("media", "port_min")) {
+		if (parse_uint(value, 1024, 65534, &cfg->port_min))
+			return fail(p, section, name, value, "not a port (1024-65534)");
+	} else if (IS("media", "port_max")) {
+		if (parse_uint(value, 1025, 65535, &cfg->port_max))
+			return fail(p, section, name, value, "not a port (1025-65535)");
+	} else if (IS("media", "idle_timeout")) {
+		if (parse_uint(value, 0, 86400, &cfg->idle_timeout))
+			return fail(p, section, name, value,
+				    "not a number of seconds (0-86400)");
+	} else if (IS("media", "source")) {
+		if (!strcmp(value, "strict"))
+			cfg->strict_source = true;
+		else if (!strcmp(value, "latch"))
+			cfg->strict_source = false;
+		else
+			return fail(p, section, name, value,
+				    "expected latch or strict");
+	} else if (!strcmp(section, "routes")) {
+		err = add_route(cfg, name, value);
+		if (err)
+			return fail(p, section, name, value, err == -ENOMEM ?
+				    "out of memory" :
+				    "next hop is not HOST[:PORT] or [IPv6][:PORT]");
+	} else if (!strcmp(section, "users")) {
+		if (add_user(cfg, name, value))
+			return fail(p, section, name, value, "out of memory");
+	} else if (IS("limits", "max_calls")) {
+		if (parse_uint(value, 1, 1000000, &cfg->max_calls))
+			return fail(p, section, name, value, "not a number (1-1000000)");
+	} else if (IS("limits", "max_cps")) {
+		if (parse_uint(value, 0, 1000000, &cfg->max_cps))
+			return fail(p, section, name, value,
+				    "not a number of calls per second (0-1000000)");
+	} else if (IS("log", "level")) {
+		static const char *const levels[] = {
+			[LOG_ERR] = "error", [LOG_WARNING] = "warning",
+			[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+		};
+		int l;
+
+		for (l = LOG_ERR; l <= LOG_DEBUG; l++)
+			if (levels[l] && !strcmp(value, levels[l]))
+				break;
+		if (l > LOG_DEBUG)
+			return fail(p, section, name, value,
+				    "expected error, warning, info or debug");
+		cfg->log_level = l;
+	} else {
+		return fail(p, section, name, value, "unknown setting");
+	}
+#undef IS
+	return 1;
+}
+
+static void defaults(struct kmd_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->sip_port = 5060;
+	cfg->port_min = 30000;
+	cfg->port_max = 39999;
+	cfg->idle_timeout = 60;
+	cfg->max_calls = 10000;
+	cfg->log_level = LOG_INFO;
+}
+
+int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
+		    size_t errlen)
+{
+	struct parse_ctx p = { .cfg = cfg, .err = err, .errlen = errlen };
+	char why[256] = "";
+	int line;
+
+	defaults(cfg);
+	p.err = why;
+	p.errlen = sizeof(why);
+	line = ini_parse(path, on_entry, &p);
+	if (line == -1) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (line) {
+		snprintf(err, errlen, "%s:%d: %s", path, line,
+			 why[0] ? why : "syntax error");
+		return -1;
+	}
+	if (!cfg->user_agent)
+		cfg->user_agent = strdup("kmediad/" KMEDIA_VERSION);
+	if (!cfg->n_listen) {
+		kmd_addr_from_str("0.0.0.0", 0, &cfg->listen[cfg->n_listen++]);
+		kmd_addr_from_str("::", 0, &cfg->listen[cfg->n_listen++]);
+	}
+	if (!cfg->n_media) {
+		snprintf(err, errlen, "%s: [media] needs at least one address",
+			 path);
+		return -1;
+	}
+	if ((cfg->port_min & 1) || cfg->port_max <= cfg->port_min + 2) {
+		snprintf(err, errlen, "%s: [media] port_min must be even and "
+			 "below port_max (room for one RTP/RTCP pair at least)",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+void kmd_config_free(struct kmd_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_routes; i++)
+		free(cfg->routes[i].match);
+	for (i = 0; i < cfg->n_users; i++) {
+		free(cfg->users[i].name);
+		free(cfg->users[i].password);
+	}
+	free(cfg->routes);
+	free(cfg->users);
+	free(cfg->user_agent);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int kmd_config_reload(const char *path, struct kmd_config *cfg, char *err,
+		      size_t errlen)
+{
+	struct kmd_config fresh;
+	struct kmd_route *routes;
+	struct kmd_user *users;
+	unsigned int n_routes, n_users;
+
+	if (kmd_config_load(path, &fresh, err, errlen)) {
+		kmd_config_free(&fresh);
+		return -1;
+	}
+	/* swap what a reload changes; the rest needs a restart */
+	routes = cfg->routes;
+	n_routes = cfg->n_routes;
+	users = cfg->users;
+	n_users = cfg->n_users;
+	cfg->routes = fresh.routes;
+	cfg->n_routes = fresh.n_routes;
+	cfg->users = fresh.users;
+	cfg->n_users = fresh.n_users;
+	cfg->max_calls = fresh.max_calls;
+	cfg->max_cps = fresh.max_cps;
+	fresh.routes = routes;
+	fresh.n_routes = n_routes;
+	fresh.users = users;
+	fresh.n_users = n_users;
+	kmd_config_free(&fresh);
+	return 0;
+}
+
+const struct kmd_route *kmd_route_lookup(const struct kmd_config *cfg,
+					 const char *user, const char *host)
+{
+	const struct kmd_route *best = NULL, *dom = NULL, *any = NULL;
+	size_t best_len = 0;
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct kmd_route *r = &cfg->routes[i];
+		size_t n = strlen(r->match);
+
+		if (r->any) {
+			any = r;
+		} else if (r->domain) {
+			if (host && !strcasecmp(host, r->match))
+				dom = r;
+		} else if (user && !strncmp(user, r->match, n) && n > best_len) {
+			best = r;
+			best_len = n;
+		}
+	}
+	return best ?: dom ?: any;
+}

@@ -227,14 +227,19 @@ static int ref_crypt(const struct kmt_ref *s, bool rtcp, const uint8_t *hdr,
 	return kmt_ref_cm_crypt(k->k_e, key_len, iv, data, len);
 }
 
-bool kmt_ref_has(uint32_t suite)
+static const struct ref_suite *ref_suite_of(uint32_t suite)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(ref_suites) / sizeof(ref_suites[0]); i++)
 		if (ref_suites[i].suite == suite)
-			return true;
-	return false;
+			return &ref_suites[i];
+	return NULL;
+}
+
+bool kmt_ref_has(uint32_t suite)
+{
+	return ref_suite_of(suite);
 }
 
 /* The state of ssrc, created if need be; NULL if the session refuses it. */
@@ -268,13 +273,9 @@ static struct ref_ssrc *stream_of(struct kmt_ref *s, uint32_t ssrc)
 int kmt_ref_new(struct kmt_ref **sp, const struct kmt_srtp *p,
 		const uint32_t *ssrc)
 {
-	const struct ref_suite *suite = NULL;
+	const struct ref_suite *suite = ref_suite_of(p->suite);
 	struct kmt_ref *s;
-	size_t i;
 
-	for (i = 0; i < sizeof(ref_suites) / sizeof(ref_suites[0]); i++)
-		if (ref_suites[i].suite == p->suite)
-			suite = &ref_suites[i];
 	if (!suite)
 		return -EOPNOTSUPP;
 	if (p->key_len != suite->key_len || p->salt_len != REF_SALT_LEN ||

@@ -62,7 +62,10 @@ int kmt_ref_unprotect_rtcp(struct kmt_ref *s, const void *in, size_t len,
 int kmt_ref_set_roc(struct kmt_ref *s, uint32_t ssrc, uint32_t roc);
 int kmt_ref_get_roc(struct kmt_ref *s, uint32_t ssrc, uint32_t *roc);
 
-/* ---- building blocks, for tests/unit/srtp-kat.c ---- */
+/*
+ * ---- building blocks, which tests/unit/srtp-kat.c checks against RFC
+ * 3711 appendix B ----
+ */
 
 /*
  * RFC 3711 4.3.1 (RFC 6188 4 for 192 and 256 bits) with a key derivation

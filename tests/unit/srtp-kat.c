@@ -65,6 +65,12 @@ TEST(rfc3711_b2_aes_cm_keystream)
 	memcpy(iv, kmedia_kat_cm_salt, sizeof(kmedia_kat_cm_salt));
 	ASSERT_EQ(0, ctr(kmedia_kat_cm_key, 16, iv, NULL, out, sizeof(out)));
 	EXPECT_EQ(0, memcmp(out, kmedia_kat_cm_keystream, sizeof(out)));
+	/* the reference's AES-CM: IV of SSRC 0 and index 0, then keystream */
+	kmt_ref_cm_iv(kmedia_kat_cm_salt, 0, 0, iv);
+	memset(out, 0, sizeof(out));
+	ASSERT_EQ(0, kmt_ref_cm_crypt(kmedia_kat_cm_key, 16, iv, out,
+				      sizeof(out)));
+	EXPECT_EQ(0, memcmp(out, kmedia_kat_cm_keystream, sizeof(out)));
 }
 
 TEST(rfc3711_b1_aes_f8)

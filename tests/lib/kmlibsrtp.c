@@ -12,12 +12,11 @@
 #include <srtp2/srtp.h>
 
 #include "kmlibsrtp.h"
-#include "kmsrtp-f8.h"
-#include "kmsrtp-kat.h"
+#include "kmsrtp-ref.h"
 
 struct kmt_libsrtp {
-	/* F8 (libsrtp2 has no AES-f8): the reference of kmsrtp-f8.c */
-	struct kmt_f8 *f8;
+	/* F8 and AES-192 (see kmt_libsrtp_by_ref()): kmsrtp-ref.c */
+	struct kmt_ref *ref;
 	srtp_t session;
 	bool mki;
 	/*
@@ -51,13 +50,28 @@ const char *kmt_libsrtp_version(void)
 	return srtp_get_version_string();
 }
 
+/*
+ * Suites the wrapper hands to the RFC 3711/6188 reference of kmsrtp-ref.c:
+ * F8, which libsrtp2 lacks, and AES-192, whose session keys libsrtp2
+ * (2.5.0 at least) derives with an AES-256 PRF keyed with the master key
+ * and the first 8 bytes of the master salt, where RFC 6188 4 keys an
+ * AES-192 PRF with the master key: its AES-192 packets are not those of
+ * RFC 6188 (tests/unit/srtp-ref.c shows the reference agrees with
+ * libsrtp2 for AES-128 and AES-256 and with the RFC 6188 AES-192 vectors
+ * of kmsrtp-kat.h).
+ */
+static bool kmt_libsrtp_by_ref(uint32_t suite)
+{
+	return suite == KMEDIA_SRTP_F8_128_HMAC_SHA1_80 ||
+	       suite == KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80 ||
+	       suite == KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32;
+}
+
 static bool kmt_libsrtp_implements(uint32_t suite)
 {
 	switch (suite) {
 	case KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80:
 	case KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_32:
-	case KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80:
-	case KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32:
 	case KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_80:
 	case KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_32:
 	case KMEDIA_SRTP_AEAD_AES_128_GCM:
@@ -70,80 +84,14 @@ static bool kmt_libsrtp_implements(uint32_t suite)
 	}
 }
 
-/*
- * Does libsrtp2 reproduce the known-answer vectors (kmsrtp-kat.h) of
- * suite? libsrtp2 2.5.0 does not for AES-192: it derives the session keys
- * with an AES-256 PRF keyed with the master key and the first 8 bytes of
- * the salt, where RFC 6188 keys an AES-192 PRF with the master key. A
- * suite without vectors (GCM) passes.
- */
-static bool kmt_libsrtp_kat_ok(uint32_t suite)
-{
-	uint8_t out[256];
-	size_t i, n;
-	int k;
-
-	for (i = 0; i < sizeof(kmt_srtp_kats) / sizeof(kmt_srtp_kats[0]); i++) {
-		const struct kmt_srtp_kat *v = &kmt_srtp_kats[i];
-		struct kmt_libsrtp *s = NULL;
-		struct kmt_srtp p;
-		bool ok = false;
-
-		if (v->suite != suite)
-			continue;
-		kmt_srtp_init(&p, suite, 0);
-		memcpy(p.key, v->key, v->key_len);
-		p.key_len = v->key_len;
-		memcpy(p.salt, v->salt, v->salt_len);
-		p.salt_len = v->salt_len;
-		if (kmt_libsrtp_new(&s, &p, KMT_LIBSRTP_SEND, &v->ssrc))
-			return false;
-		if (v->rtcp) {
-			/* libsrtp2 counts SRTCP from 1: the 5th has index 5 */
-			for (k = 0; k < 5; k++)
-				if (kmt_libsrtp_protect_rtcp(s, v->plain,
-							     v->plain_len, out,
-							     sizeof(out), &n))
-					break;
-			ok = k == 5;
-		} else {
-			ok = !kmt_libsrtp_set_roc(s, v->ssrc, v->roc) &&
-			     !kmt_libsrtp_protect(s, v->plain, v->plain_len,
-						  out, sizeof(out), &n);
-		}
-		ok = ok && n == v->prot_len && !memcmp(out, v->prot, n);
-		kmt_libsrtp_free(s);
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
 bool kmt_libsrtp_has(uint32_t suite, const char **why)
 {
-	static const char *const unsupported = "libsrtp2 does not implement it";
-	static const char *const kat =
-		"libsrtp2 disagrees with the RFC 3711/6188 known-answer "
-		"vectors "
-		"of tests/lib/kmsrtp-kat.h (libsrtp2 2.5 derives AES-192 "
-		"session keys with an AES-256 PRF, not RFC 6188's)";
-	/* per suite: 0 not checked yet, 1 conforms, -1 does not */
-	static int checked[KMEDIA_SRTP_SUITE_MAX + 1];
-
-	if (!kmt_libsrtp_implements(suite) &&
-	    suite != KMEDIA_SRTP_F8_128_HMAC_SHA1_80) {
-		if (why)
-			*why = unsupported;
-		return false;
-	}
-	if (!checked[suite])
-		checked[suite] = kmt_libsrtp_kat_ok(suite) ? 1 : -1;
-	if (checked[suite] < 0) {
-		if (why)
-			*why = kat;
-		return false;
-	}
-	return true;
+	if (kmt_libsrtp_implements(suite) ||
+	    (kmt_libsrtp_by_ref(suite) && kmt_ref_has(suite)))
+		return true;
+	if (why)
+		*why = "neither libsrtp2 nor the reference implements it";
+	return false;
 }
 
 static int kmt_libsrtp_policy(srtp_policy_t *pol, uint32_t suite)
@@ -156,14 +104,6 @@ static int kmt_libsrtp_policy(srtp_policy_t *pol, uint32_t suite)
 	case KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_32:
 		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol->rtp);
 		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
-		break;
-	case KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(&pol->rtcp);
-		break;
-	case KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_32(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(&pol->rtcp);
 		break;
 	case KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_80:
 		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&pol->rtp);
@@ -211,11 +151,11 @@ int kmt_libsrtp_new(struct kmt_libsrtp **sp, const struct kmt_srtp *p,
 	srtp_err_status_t st;
 	int ret;
 
-	if (p->suite == KMEDIA_SRTP_F8_128_HMAC_SHA1_80) {
+	if (kmt_libsrtp_by_ref(p->suite)) {
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return -ENOMEM;
-		ret = kmt_f8_new(&s->f8, p, ssrc);
+		ret = kmt_ref_new(&s->ref, p, ssrc);
 		if (ret) {
 			free(s);
 			return ret;
@@ -292,8 +232,8 @@ void kmt_libsrtp_free(struct kmt_libsrtp *s)
 {
 	if (!s)
 		return;
-	if (s->f8) {
-		kmt_f8_free(s->f8);
+	if (s->ref) {
+		kmt_ref_free(s->ref);
 		free(s);
 		return;
 	}
@@ -310,19 +250,19 @@ enum kmt_libsrtp_op {
 	KMT_OP_UNPROTECT_RTCP,
 };
 
-static int kmt_libsrtp_run_f8(struct kmt_f8 *f8, enum kmt_libsrtp_op op,
-			      const void *in, size_t len, void *out,
-			      size_t cap, size_t *outlen)
+static int kmt_libsrtp_run_ref(struct kmt_ref *ref, enum kmt_libsrtp_op op,
+			       const void *in, size_t len, void *out,
+			       size_t cap, size_t *outlen)
 {
 	switch (op) {
 	case KMT_OP_PROTECT:
-		return kmt_f8_protect(f8, in, len, out, cap, outlen);
+		return kmt_ref_protect(ref, in, len, out, cap, outlen);
 	case KMT_OP_UNPROTECT:
-		return kmt_f8_unprotect(f8, in, len, out, cap, outlen);
+		return kmt_ref_unprotect(ref, in, len, out, cap, outlen);
 	case KMT_OP_PROTECT_RTCP:
-		return kmt_f8_protect_rtcp(f8, in, len, out, cap, outlen);
+		return kmt_ref_protect_rtcp(ref, in, len, out, cap, outlen);
 	default:
-		return kmt_f8_unprotect_rtcp(f8, in, len, out, cap, outlen);
+		return kmt_ref_unprotect_rtcp(ref, in, len, out, cap, outlen);
 	}
 }
 
@@ -335,8 +275,9 @@ static int kmt_libsrtp_run(struct kmt_libsrtp *s, enum kmt_libsrtp_op op,
 
 	if (len > KMT_LIBSRTP_PKT_MAX)
 		return -EMSGSIZE;
-	if (s->f8)
-		return kmt_libsrtp_run_f8(s->f8, op, in, len, out, cap, outlen);
+	if (s->ref)
+		return kmt_libsrtp_run_ref(s->ref, op, in, len, out, cap,
+					   outlen);
 	memcpy(s->buf, in, len);
 	switch (op) {
 	case KMT_OP_PROTECT:
@@ -405,15 +346,15 @@ int kmt_libsrtp_unprotect_rtcp(struct kmt_libsrtp *s, const void *in,
 
 int kmt_libsrtp_set_roc(struct kmt_libsrtp *s, uint32_t ssrc, uint32_t roc)
 {
-	if (s->f8)
-		return kmt_f8_set_roc(s->f8, ssrc, roc);
+	if (s->ref)
+		return kmt_ref_set_roc(s->ref, ssrc, roc);
 	return srtp_set_stream_roc(s->session, ssrc, roc);
 }
 
 int kmt_libsrtp_get_roc(struct kmt_libsrtp *s, uint32_t ssrc, uint32_t *roc)
 {
-	if (s->f8)
-		return kmt_f8_get_roc(s->f8, ssrc, roc);
+	if (s->ref)
+		return kmt_ref_get_roc(s->ref, ssrc, roc);
 	return srtp_get_stream_roc(s->session, ssrc, roc);
 }
 

@@ -8,8 +8,11 @@
  * Suites map to libsrtp2 crypto policies as follows (RTP / RTCP):
  *   AES_CM_128_HMAC_SHA1_80   aes_cm_128_hmac_sha1_80 / same
  *   AES_CM_128_HMAC_SHA1_32   aes_cm_128_hmac_sha1_32 / ..._80 (RFC 4568)
- *   AES_192_CM_HMAC_SHA1_80   aes_cm_192_hmac_sha1_80 / same
- *   AES_192_CM_HMAC_SHA1_32   aes_cm_192_hmac_sha1_32 / ..._80
+ *   AES_192_CM_HMAC_SHA1_80   the reference peer of kmsrtp-ref.h: libsrtp2
+ *   AES_192_CM_HMAC_SHA1_32   (2.5.0) derives AES-192 session keys with
+ *                             an AES-256 PRF keyed with the master key and
+ *                             8 bytes of the salt, not RFC 6188's AES-192
+ *                             PRF keyed with the master key
  *   AES_256_CM_HMAC_SHA1_80   aes_cm_256_hmac_sha1_80 / same
  *   AES_256_CM_HMAC_SHA1_32   aes_cm_256_hmac_sha1_32 / ..._80
  *   AEAD_AES_128_GCM          aes_gcm_128_16_auth / same
@@ -17,9 +20,8 @@
  *   NULL_HMAC_SHA1_80         null_cipher_hmac_sha1_80 / same
  *   NULL_HMAC_SHA1_32         null_cipher_hmac_sha1_80 with a 4-byte tag /
  *                             null_cipher_hmac_sha1_80 (RFC 5764 4.1.2)
- *   F8_128_HMAC_SHA1_80       libsrtp2 has no AES-f8: sessions of this
- *                             suite are the reference peer of
- *                             kmsrtp-f8.h (RFC 3711 on libcrypto)
+ *   F8_128_HMAC_SHA1_80       libsrtp2 has no AES-f8: the reference peer
+ *                             of kmsrtp-ref.h (RFC 3711 on libcrypto)
  * The master key and salt are handed over concatenated; with an MKI, as
  * the one srtp_master_key_t of the policy, used with srtp_protect_mki()
  * and srtp_unprotect_mki(). libsrtp2 looks for the MKI of an SRTCP packet
@@ -28,7 +30,7 @@
  * second session without MKI (SRTCP does not authenticate the MKI).
  *
  * Results: 0, a positive libsrtp2 srtp_err_status_t, or a negative errno
- * for bad arguments. srtp_init() runs once per process, on first use.
+ * for bad arguments (and for every failure of the reference peer). srtp_init() runs once per process, on first use.
  */
 #ifndef KMLIBSRTP_H
 #define KMLIBSRTP_H
@@ -51,7 +53,10 @@ enum kmt_libsrtp_role {
 	KMT_LIBSRTP_RECV,	/* unprotect */
 };
 
-/* true when libsrtp2 implements suite; otherwise *why says why not. */
+/*
+ * true when the wrapper implements suite (with libsrtp2 or the reference
+ * peer); otherwise *why says why not.
+ */
 bool kmt_libsrtp_has(uint32_t suite, const char **why);
 
 /*

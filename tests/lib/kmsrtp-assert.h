@@ -7,8 +7,9 @@
  * function (a failed assertion or a skip jumps back to the harness).
  *
  * Skips, and only these: the module answers -EOPNOTSUPP for a suite (not
- * built yet), or libsrtp2 cannot act as the reference for the suite
- * (AES-192 with libsrtp2 2.5; F8 uses the reference of kmsrtp-f8.h). Tests check both first with
+ * built yet), or the wrapper of kmlibsrtp.h implements no reference for
+ * the suite (every suite has one today: libsrtp2, or for F8 and AES-192
+ * the RFC 3711/6188 peer of kmsrtp-ref.h). Tests check both first with
  * KMT_SRTP_REQUIRE(), from the test body: a skip from a helper function
  * (KMT_SKIP, KMT_SRTP_REQUEST) jumps back into the harness, which then
  * does not run the fixture's teardown (whatever the test set up is only

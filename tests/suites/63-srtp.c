@@ -13,17 +13,17 @@
  *  - the kernel's own SRTP out then SRTP in round trip;
  *  - known-answer vectors (tests/lib/kmsrtp-kat.h, RFC 3711 / 6188 /
  *    7714, ROC 0 and 0x2a, CSRCs and extension, SRTCP index 5) in and
- *    out, for every suite: the only check AES-192 gets, libsrtp2 2.5
- *    having a non-RFC 6188 AES-192 key derivation (the libsrtp2 tests
- *    skip it);
- *  - F8: libsrtp2 has no AES-f8, so the wrapper's F8 sessions are the
- *    test-side reference of tests/lib/kmsrtp-f8.c, and every test above
- *    runs for F8 too; and the RFC 3711 B.1 packet (header, SSRC and ROC
+ *    out, for every suite;
+ *  - F8 and AES-192: libsrtp2 has no AES-f8, and libsrtp2 2.5 derives
+ *    AES-192 session keys differently from RFC 6188, so the wrapper's
+ *    sessions of these suites are the test-side RFC 3711/6188 reference
+ *    of tests/lib/kmsrtp-ref.c, and every test above runs for them too;
+ *    and the RFC 3711 B.1 packet (header, SSRC and ROC
  *    0xd462564a) goes in (protected and tagged by the reference) and out
  *    (the kernel's packet byte for byte the reference's).
  * Packets vary: payloads of 0 to 1200 bytes, marker bits, header
  * extensions, CSRCs and padding. A suite the module answers EOPNOTSUPP for
- * is skipped, and so is a suite libsrtp2 cannot check (AES-192).
+ * is skipped.
  */
 #include <errno.h>
 #include <string.h>

@@ -9,9 +9,9 @@
  * it; a re-key with a new SSRC exactly when the change is acknowledged
  * loses no valid packet; a change without SRTP attributes keeps the ROC and
  * the replay window; a nest with suite NONE removes a context. A suite the
- * module answers EOPNOTSUPP for is skipped, and so is one libsrtp2 cannot
- * check (AES-192); F8, which libsrtp2 lacks, is checked against the
- * test-side reference of tests/lib/kmsrtp-f8.c.
+ * module answers EOPNOTSUPP for is skipped. F8, which libsrtp2 lacks, and
+ * AES-192, whose keys libsrtp2 2.5 derives differently from RFC 6188, are
+ * checked against the test-side reference of tests/lib/kmsrtp-ref.c.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -17,9 +17,9 @@
  *    too long, unknown suite, missing suite, key or salt, SRTCP_INDEX
  *    (reported only), in both SRTP_IN and SRTP_OUT; none creates a
  *    stream.
- * A suite the module answers EOPNOTSUPP for is skipped, and so is a suite
- * libsrtp2 cannot check (AES-192) where libsrtp2 produces the packets; F8
- * packets come from the test-side reference of tests/lib/kmsrtp-f8.c.
+ * A suite the module answers EOPNOTSUPP for is skipped. F8 and AES-192
+ * packets come from the test-side reference of tests/lib/kmsrtp-ref.c
+ * (libsrtp2 has no F8 and derives AES-192 keys differently from RFC 6188).
  */
 #include <errno.h>
 #include <sched.h>

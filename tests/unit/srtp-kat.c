@@ -5,9 +5,10 @@
  * cannot hide behind a kernel that agrees with it: every published byte is
  * recomputed here by code that shares nothing with the module.
  *  - RFC 3711 B.3 key derivation and B.2 AES-CM: OpenSSL's AES-CTR;
- *  - RFC 3711 B.1 AES-f8: the test-side reference of tests/lib/kmsrtp-f8.c
- *    (itself also checked against the generated vectors of kmsrtp-kat.h,
- *    which come from a Python implementation);
+ *  - RFC 3711 B.1 AES-f8: the test-side reference of tests/lib/kmsrtp-ref.c
+ *    (itself checked against libsrtp2 and the generated vectors of
+ *    kmsrtp-kat.h, which come from a Python implementation, by
+ *    tests/unit/srtp-ref.c);
  *  - RFC 7714 16-17 AES-GCM SRTP and SRTCP: OpenSSL's AES-GCM, with the
  *    IV and associated data built here from the RFC's description;
  *  - and libsrtp2, whose key derivation cannot be called alone, protects a
@@ -22,8 +23,7 @@
 #include <srtp2/srtp.h>
 
 #include "kselftest_harness.h"
-#include "../lib/kmsrtp-f8.h"
-#include "../lib/kmsrtp-kat.h"
+#include "../lib/kmsrtp-ref.h"
 #include "../../kmod/srtp_kat.h"
 
 /* AES-CTR keystream (over zeros) or encryption of in, n bytes. */
@@ -47,14 +47,14 @@ TEST(rfc3711_b3_key_derivation)
 {
 	uint8_t out[20];
 
-	ASSERT_EQ(0, kmt_f8_kdf(kmedia_kat_master_key, 16,
-				kmedia_kat_master_salt, 14, 0, out, 16));
+	ASSERT_EQ(0, kmt_ref_kdf(kmedia_kat_master_key, 16,
+				 kmedia_kat_master_salt, 14, 0, out, 16));
 	EXPECT_EQ(0, memcmp(out, kmedia_kat_cipher_key, 16));
-	ASSERT_EQ(0, kmt_f8_kdf(kmedia_kat_master_key, 16,
-				kmedia_kat_master_salt, 14, 2, out, 14));
+	ASSERT_EQ(0, kmt_ref_kdf(kmedia_kat_master_key, 16,
+				 kmedia_kat_master_salt, 14, 2, out, 14));
 	EXPECT_EQ(0, memcmp(out, kmedia_kat_cipher_salt, 14));
-	ASSERT_EQ(0, kmt_f8_kdf(kmedia_kat_master_key, 16,
-				kmedia_kat_master_salt, 14, 1, out, 20));
+	ASSERT_EQ(0, kmt_ref_kdf(kmedia_kat_master_key, 16,
+				 kmedia_kat_master_salt, 14, 1, out, 20));
 	EXPECT_EQ(0, memcmp(out, kmedia_kat_auth_key, 20));
 }
 
@@ -65,6 +65,12 @@ TEST(rfc3711_b2_aes_cm_keystream)
 	memcpy(iv, kmedia_kat_cm_salt, sizeof(kmedia_kat_cm_salt));
 	ASSERT_EQ(0, ctr(kmedia_kat_cm_key, 16, iv, NULL, out, sizeof(out)));
 	EXPECT_EQ(0, memcmp(out, kmedia_kat_cm_keystream, sizeof(out)));
+	/* the reference's AES-CM: IV of SSRC 0 and index 0, then keystream */
+	kmt_ref_cm_iv(kmedia_kat_cm_salt, 0, 0, iv);
+	memset(out, 0, sizeof(out));
+	ASSERT_EQ(0, kmt_ref_cm_crypt(kmedia_kat_cm_key, 16, iv, out,
+				      sizeof(out)));
+	EXPECT_EQ(0, memcmp(out, kmedia_kat_cm_keystream, sizeof(out)));
 }
 
 TEST(rfc3711_b1_aes_f8)
@@ -72,59 +78,17 @@ TEST(rfc3711_b1_aes_f8)
 	uint8_t iv[16], buf[sizeof(kmedia_kat_f8_rtp)];
 
 	ASSERT_EQ(sizeof(kmedia_kat_f8_rtp), sizeof(kmedia_kat_f8_srtp));
-	kmt_f8_rtp_iv(kmedia_kat_f8_rtp, KMEDIA_KAT_F8_ROC, iv);
+	kmt_ref_f8_rtp_iv(kmedia_kat_f8_rtp, KMEDIA_KAT_F8_ROC, iv);
 	EXPECT_EQ(0, memcmp(iv, kmedia_kat_f8_iv, 16));
 	/* B.1's plaintext, as the RFC spells it */
 	EXPECT_EQ(0, memcmp(kmedia_kat_f8_rtp + 12,
 			    "pseudorandomness is the next best thing", 39));
 	memcpy(buf, kmedia_kat_f8_rtp, sizeof(buf));
-	ASSERT_EQ(0, kmt_f8_crypt(kmedia_kat_f8_key, 16, kmedia_kat_f8_salt,
-				  sizeof(kmedia_kat_f8_salt), iv, buf + 12,
-				  sizeof(buf) - 12));
+	ASSERT_EQ(0, kmt_ref_f8_crypt(kmedia_kat_f8_key, 16,
+				      kmedia_kat_f8_salt,
+				      sizeof(kmedia_kat_f8_salt), iv,
+				      buf + 12, sizeof(buf) - 12));
 	EXPECT_EQ(0, memcmp(buf, kmedia_kat_f8_srtp, sizeof(buf)));
-}
-
-/* The F8 reference peer against the (Python-generated) kmsrtp-kat.h. */
-TEST(f8_reference_reproduces_the_generated_vectors)
-{
-	unsigned int n = 0, k;
-	uint8_t out[256];
-	size_t i, len = 0;
-
-	for (i = 0; i < sizeof(kmt_srtp_kats) / sizeof(kmt_srtp_kats[0]); i++) {
-		const struct kmt_srtp_kat *v = &kmt_srtp_kats[i];
-		struct kmt_f8 *s = NULL;
-		struct kmt_srtp p;
-
-		if (v->suite != KMEDIA_SRTP_F8_128_HMAC_SHA1_80)
-			continue;
-		n++;
-		memset(&p, 0, sizeof(p));
-		p.suite = v->suite;
-		memcpy(p.key, v->key, v->key_len);
-		p.key_len = v->key_len;
-		memcpy(p.salt, v->salt, v->salt_len);
-		p.salt_len = v->salt_len;
-		ASSERT_EQ(0, kmt_f8_new(&s, &p, &v->ssrc));
-		if (v->rtcp) {
-			/* the reference counts from 1: the 5th has index 5 */
-			for (k = 0; k < 5; k++)
-				ASSERT_EQ(0, kmt_f8_protect_rtcp(s, v->plain,
-								 v->plain_len,
-								 out,
-								 sizeof(out),
-								 &len));
-		} else {
-			ASSERT_EQ(0, kmt_f8_set_roc(s, v->ssrc, v->roc));
-			ASSERT_EQ(0, kmt_f8_protect(s, v->plain, v->plain_len,
-						    out, sizeof(out), &len));
-		}
-		EXPECT_EQ(v->prot_len, len) TH_LOG("%s", v->what);
-		EXPECT_EQ(0, memcmp(out, v->prot, v->prot_len))
-			TH_LOG("%s", v->what);
-		kmt_f8_free(s);
-	}
-	EXPECT_EQ(3, n);
 }
 
 /*

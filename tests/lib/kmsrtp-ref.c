@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * kmsrtp-f8: the F8_128_HMAC_SHA1_80 reference peer (see kmsrtp-f8.h),
- * on OpenSSL's libcrypto.
+ * kmsrtp-ref: the RFC 3711/6188 reference peer for AES-CM 128/192/256 and
+ * AES-f8 with HMAC-SHA1 (see kmsrtp-ref.h), on OpenSSL's libcrypto.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,21 +10,22 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "kmsrtp-f8.h"
+#include "kmsrtp-ref.h"
 
-#define F8_KEY_LEN	16
-#define F8_SALT_LEN	14
-#define F8_AUTH_LEN	20
-#define F8_TAG_LEN	10	/* SRTP and SRTCP alike */
-#define F8_WINDOW	128	/* when p has none: libsrtp2's default */
-#define F8_PKT_MAX	4096
+#define REF_KEY_MAX	32
+#define REF_SALT_LEN	14
+#define REF_AUTH_LEN	20
+#define REF_TAG_MAX	10
+#define REF_RTCP_TAG	10	/* every suite here, _32 ones included */
+#define REF_WINDOW	128	/* when p has none: libsrtp2's default */
+#define REF_PKT_MAX	4096
 #define RTP_HLEN	12
 #define RTCP_HLEN	8
 #define E_BIT		0x80000000u
 
 /* What one SSRC's packets have done so far, in one direction. */
-struct f8_ssrc {
-	struct f8_ssrc *next;
+struct ref_ssrc {
+	struct ref_ssrc *next;
 	uint32_t ssrc;
 	uint32_t roc0;		/* ROC of the first SRTP packet */
 	bool started;		/* top is valid (SRTP) */
@@ -35,20 +36,37 @@ struct f8_ssrc {
 	uint8_t *rtcp_seen;
 };
 
-struct f8_keys {
-	uint8_t k_e[F8_KEY_LEN];
-	uint8_t k_a[F8_AUTH_LEN];
-	uint8_t k_s[F8_SALT_LEN];
+/* The suites of this reference (all with a 14-byte master salt). */
+static const struct ref_suite {
+	uint32_t suite;
+	bool f8;		/* AES-f8, else AES-CM */
+	uint8_t key_len;	/* master and session encryption key */
+	uint8_t rtp_tag;	/* SRTP tag; SRTCP's is REF_RTCP_TAG */
+} ref_suites[] = {
+	{ KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, false, 16, 10 },
+	{ KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_32, false, 16, 4 },
+	{ KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80, false, 24, 10 },
+	{ KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32, false, 24, 4 },
+	{ KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_80, false, 32, 10 },
+	{ KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_32, false, 32, 4 },
+	{ KMEDIA_SRTP_F8_128_HMAC_SHA1_80, true, 16, 10 },
 };
 
-struct kmt_f8 {
-	struct f8_keys rtp, rtcp;
+struct ref_keys {
+	uint8_t k_e[REF_KEY_MAX];
+	uint8_t k_a[REF_AUTH_LEN];
+	uint8_t k_s[REF_SALT_LEN];
+};
+
+struct kmt_ref {
+	const struct ref_suite *suite;
+	struct ref_keys rtp, rtcp;
 	uint8_t mki[KMT_SRTP_MKI_ROOM];
 	size_t mki_len;
 	bool one_ssrc;
 	uint32_t ssrc;
 	uint32_t window;
-	struct f8_ssrc *streams;
+	struct ref_ssrc *streams;
 };
 
 static const EVP_CIPHER *aes_ecb(size_t key_len)
@@ -95,7 +113,7 @@ static uint32_t get32(const uint8_t *p)
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
-int kmt_f8_kdf(const uint8_t *key, size_t key_len, const uint8_t *salt,
+int kmt_ref_kdf(const uint8_t *key, size_t key_len, const uint8_t *salt,
 	       size_t salt_len, uint8_t label, uint8_t *out, size_t len)
 {
 	uint8_t iv[16] = { 0 }, zero[64] = { 0 };
@@ -108,7 +126,7 @@ int kmt_f8_kdf(const uint8_t *key, size_t key_len, const uint8_t *salt,
 	return aes_run(aes_ctr(key_len), key, iv, zero, out, len);
 }
 
-void kmt_f8_rtp_iv(const uint8_t *rtp, uint32_t roc, uint8_t iv[16])
+void kmt_ref_f8_rtp_iv(const uint8_t *rtp, uint32_t roc, uint8_t iv[16])
 {
 	/* 0x00 || M || PT || SEQ || TS || SSRC || ROC */
 	iv[0] = 0;
@@ -116,7 +134,8 @@ void kmt_f8_rtp_iv(const uint8_t *rtp, uint32_t roc, uint8_t iv[16])
 	put32(iv + 12, roc);
 }
 
-void kmt_f8_rtcp_iv(const uint8_t *rtcp, uint32_t e_index, uint8_t iv[16])
+void kmt_ref_f8_rtcp_iv(const uint8_t *rtcp, uint32_t e_index,
+			uint8_t iv[16])
 {
 	/* 0 (32 bits) || E || SRTCP index || V P RC PT length SSRC */
 	memset(iv, 0, 4);
@@ -124,9 +143,9 @@ void kmt_f8_rtcp_iv(const uint8_t *rtcp, uint32_t e_index, uint8_t iv[16])
 	memcpy(iv + 8, rtcp, 8);
 }
 
-int kmt_f8_crypt(const uint8_t *k_e, size_t key_len, const uint8_t *k_s,
-		 size_t salt_len, const uint8_t iv[16], uint8_t *data,
-		 size_t len)
+int kmt_ref_f8_crypt(const uint8_t *k_e, size_t key_len, const uint8_t *k_s,
+		     size_t salt_len, const uint8_t iv[16], uint8_t *data,
+		     size_t len)
 {
 	uint8_t masked[32], ivp[16], s[16] = { 0 }, t[16];
 	size_t i, j, n;
@@ -152,21 +171,82 @@ int kmt_f8_crypt(const uint8_t *k_e, size_t key_len, const uint8_t *k_s,
 	return 0;
 }
 
-static int derive(const struct kmt_srtp *p, uint8_t label0, struct f8_keys *k)
+void kmt_ref_cm_iv(const uint8_t k_s[14], uint32_t ssrc, uint64_t index,
+		   uint8_t iv[16])
 {
-	return kmt_f8_kdf(p->key, p->key_len, p->salt, p->salt_len, label0,
-			  k->k_e, sizeof(k->k_e)) ||
-	       kmt_f8_kdf(p->key, p->key_len, p->salt, p->salt_len, label0 + 1,
-			  k->k_a, sizeof(k->k_a)) ||
-	       kmt_f8_kdf(p->key, p->key_len, p->salt, p->salt_len, label0 + 2,
-			  k->k_s, sizeof(k->k_s)) ? -EINVAL : 0;
+	int i;
+
+	memset(iv, 0, 16);
+	memcpy(iv, k_s, 14);
+	for (i = 0; i < 4; i++)
+		iv[4 + i] ^= ssrc >> (24 - 8 * i);
+	for (i = 0; i < 6; i++)
+		iv[8 + i] ^= index >> (40 - 8 * i);
+}
+
+int kmt_ref_cm_crypt(const uint8_t *k_e, size_t key_len,
+		     const uint8_t iv[16], uint8_t *data, size_t len)
+{
+	return aes_run(aes_ctr(key_len), k_e, iv, data, data, len);
+}
+
+/* Session keys of labels label0 to label0 + 2 (RFC 3711 4.3.2). */
+static int derive(const struct kmt_srtp *p, size_t key_len, uint8_t label0,
+		  struct ref_keys *k)
+{
+	return kmt_ref_kdf(p->key, p->key_len, p->salt, p->salt_len, label0,
+			   k->k_e, key_len) ||
+	       kmt_ref_kdf(p->key, p->key_len, p->salt, p->salt_len,
+			   label0 + 1, k->k_a, sizeof(k->k_a)) ||
+	       kmt_ref_kdf(p->key, p->key_len, p->salt, p->salt_len,
+			   label0 + 2, k->k_s, sizeof(k->k_s)) ? -EINVAL : 0;
+}
+
+/*
+ * Encrypt or decrypt (data, len) of a packet whose header is hdr: SRTP
+ * with the packet index, or SRTCP with E || SRTCP index (word).
+ */
+static int ref_crypt(const struct kmt_ref *s, bool rtcp, const uint8_t *hdr,
+		     uint64_t index, uint8_t *data, size_t len)
+{
+	const struct ref_keys *k = rtcp ? &s->rtcp : &s->rtp;
+	size_t key_len = s->suite->key_len;
+	uint8_t iv[16];
+
+	if (s->suite->f8) {
+		if (rtcp)
+			kmt_ref_f8_rtcp_iv(hdr, (uint32_t)index, iv);
+		else
+			kmt_ref_f8_rtp_iv(hdr, (uint32_t)(index >> 16), iv);
+		return kmt_ref_f8_crypt(k->k_e, key_len, k->k_s,
+					sizeof(k->k_s), iv, data, len);
+	}
+	/* the SSRC is at 4 in RTCP, at 8 in RTP; E is not in the index */
+	kmt_ref_cm_iv(k->k_s, get32(hdr + (rtcp ? 4 : 8)),
+		      rtcp ? index & ~E_BIT : index, iv);
+	return kmt_ref_cm_crypt(k->k_e, key_len, iv, data, len);
+}
+
+static const struct ref_suite *ref_suite_of(uint32_t suite)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ref_suites) / sizeof(ref_suites[0]); i++)
+		if (ref_suites[i].suite == suite)
+			return &ref_suites[i];
+	return NULL;
+}
+
+bool kmt_ref_has(uint32_t suite)
+{
+	return ref_suite_of(suite);
 }
 
 /* The state of ssrc, created if need be; NULL if the session refuses it. */
-static struct f8_ssrc *stream_of(struct kmt_f8 *s, uint32_t ssrc)
+static struct ref_ssrc *stream_of(struct kmt_ref *s, uint32_t ssrc)
 {
 	size_t bytes = (s->window + 7) / 8;
-	struct f8_ssrc *st;
+	struct ref_ssrc *st;
 
 	if (s->one_ssrc && ssrc != s->ssrc)
 		return NULL;
@@ -190,39 +270,43 @@ static struct f8_ssrc *stream_of(struct kmt_f8 *s, uint32_t ssrc)
 	return st;
 }
 
-int kmt_f8_new(struct kmt_f8 **sp, const struct kmt_srtp *p,
-	       const uint32_t *ssrc)
+int kmt_ref_new(struct kmt_ref **sp, const struct kmt_srtp *p,
+		const uint32_t *ssrc)
 {
-	struct kmt_f8 *s;
+	const struct ref_suite *suite = ref_suite_of(p->suite);
+	struct kmt_ref *s;
 
-	if (p->suite != KMEDIA_SRTP_F8_128_HMAC_SHA1_80 ||
-	    p->key_len != F8_KEY_LEN || p->salt_len != F8_SALT_LEN ||
+	if (!suite)
+		return -EOPNOTSUPP;
+	if (p->key_len != suite->key_len || p->salt_len != REF_SALT_LEN ||
 	    p->mki_len > sizeof(s->mki))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	if (derive(p, 0, &s->rtp) || derive(p, 3, &s->rtcp)) {
-		free(s);
+	s->suite = suite;
+	if (derive(p, suite->key_len, 0, &s->rtp) ||
+	    derive(p, suite->key_len, 3, &s->rtcp)) {
+		kmt_ref_free(s);
 		return -EINVAL;
 	}
 	memcpy(s->mki, p->mki, p->mki_len);
 	s->mki_len = p->mki_len;
 	s->one_ssrc = ssrc;
 	s->ssrc = ssrc ? *ssrc : 0;
-	s->window = p->has_window && p->window ? p->window : F8_WINDOW;
+	s->window = p->has_window && p->window ? p->window : REF_WINDOW;
 	/* like libsrtp2: an SSRC-specific stream exists before its packets */
 	if (ssrc && !stream_of(s, *ssrc)) {
-		kmt_f8_free(s);
+		kmt_ref_free(s);
 		return -ENOMEM;
 	}
 	*sp = s;
 	return 0;
 }
 
-void kmt_f8_free(struct kmt_f8 *s)
+void kmt_ref_free(struct kmt_ref *s)
 {
-	struct f8_ssrc *st, *next;
+	struct ref_ssrc *st, *next;
 
 	if (!s)
 		return;
@@ -247,7 +331,7 @@ static void set_bit(uint8_t *seen, uint64_t i)
 	seen[i / 8] |= 1 << (i % 8);
 }
 
-static bool replayed(const struct kmt_f8 *s, bool started, uint64_t top,
+static bool replayed(const struct kmt_ref *s, bool started, uint64_t top,
 		     const uint8_t *seen, uint64_t index)
 {
 	if (!started || index > top)
@@ -255,7 +339,7 @@ static bool replayed(const struct kmt_f8 *s, bool started, uint64_t top,
 	return top - index >= s->window || bit(seen, top - index);
 }
 
-static void accept_index(const struct kmt_f8 *s, bool *started,
+static void accept_index(const struct kmt_ref *s, bool *started,
 			 uint64_t *top, uint8_t *seen, uint64_t index)
 {
 	uint64_t shift, i;
@@ -293,7 +377,7 @@ static uint64_t estimate(uint64_t top, uint16_t seq)
 	return (uint64_t)roc << 16 | seq;
 }
 
-static uint64_t rtp_index(const struct f8_ssrc *st, uint16_t seq)
+static uint64_t rtp_index(const struct ref_ssrc *st, uint16_t seq)
 {
 	return st->started ? estimate(st->top, seq) :
 			     (uint64_t)st->roc0 << 16 | seq;
@@ -313,48 +397,49 @@ static size_t rtp_hlen(const uint8_t *p, size_t len)
 	return h <= len ? h : 0;
 }
 
-/* The first F8_TAG_LEN bytes of HMAC-SHA1(k_a, data || [ROC]). */
+/* The first n bytes of HMAC-SHA1(k_a, data || [ROC]) (RFC 3711 4.2). */
 static int tag_of(const uint8_t *k_a, const uint8_t *data, size_t len,
-		  const uint32_t *roc, uint8_t tag[F8_TAG_LEN])
+		  const uint32_t *roc, uint8_t *tag, size_t n)
 {
-	uint8_t buf[F8_PKT_MAX + 4];
+	uint8_t buf[REF_PKT_MAX + 4];
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
-	if (len > F8_PKT_MAX)
+	if (len > REF_PKT_MAX)
 		return -EMSGSIZE;
 	memcpy(buf, data, len);
 	if (roc) {
 		put32(buf + len, *roc);
 		len += 4;
 	}
-	if (!HMAC(EVP_sha1(), k_a, F8_AUTH_LEN, buf, len, md, &mdlen) ||
-	    mdlen < F8_TAG_LEN)
+	if (!HMAC(EVP_sha1(), k_a, REF_AUTH_LEN, buf, len, md, &mdlen) ||
+	    mdlen < n)
 		return -EINVAL;
-	memcpy(tag, md, F8_TAG_LEN);
+	memcpy(tag, md, n);
 	return 0;
 }
 
-static bool tags_differ(const uint8_t *a, const uint8_t *b)
+static bool tags_differ(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	uint8_t d = 0;
 	size_t i;
 
-	for (i = 0; i < F8_TAG_LEN; i++)
+	for (i = 0; i < n; i++)
 		d |= a[i] ^ b[i];
 	return d;
 }
 
-int kmt_f8_protect(struct kmt_f8 *s, const void *in, size_t len, void *out,
-		   size_t cap, size_t *outlen)
+int kmt_ref_protect(struct kmt_ref *s, const void *in, size_t len, void *out,
+		    size_t cap, size_t *outlen)
 {
-	size_t hlen, total = len + s->mki_len + F8_TAG_LEN;
-	uint8_t *pkt = out, iv[16];
-	struct f8_ssrc *st;
+	size_t tag_len = s->suite->rtp_tag;
+	size_t hlen, total = len + s->mki_len + tag_len;
+	struct ref_ssrc *st;
+	uint8_t *pkt = out;
 	uint64_t index;
 	uint32_t roc;
 
-	if (total > cap || len > F8_PKT_MAX)
+	if (total > cap || len > REF_PKT_MAX)
 		return -EMSGSIZE;
 	memmove(pkt, in, len);
 	hlen = rtp_hlen(pkt, len);
@@ -369,27 +454,28 @@ int kmt_f8_protect(struct kmt_f8 *s, const void *in, size_t len, void *out,
 	st->started = true;
 	roc = index >> 16;
 
-	kmt_f8_rtp_iv(pkt, roc, iv);
-	if (kmt_f8_crypt(s->rtp.k_e, F8_KEY_LEN, s->rtp.k_s, F8_SALT_LEN, iv,
-			 pkt + hlen, len - hlen))
+	if (ref_crypt(s, false, pkt, index, pkt + hlen, len - hlen))
 		return -EINVAL;
+	/* the MKI is not authenticated (RFC 3711 3.1) */
 	memcpy(pkt + len, s->mki, s->mki_len);
-	if (tag_of(s->rtp.k_a, pkt, len, &roc, pkt + len + s->mki_len))
+	if (tag_of(s->rtp.k_a, pkt, len, &roc, pkt + len + s->mki_len,
+		   tag_len))
 		return -EINVAL;
 	*outlen = total;
 	return 0;
 }
 
-int kmt_f8_unprotect(struct kmt_f8 *s, const void *in, size_t len,
-		     void *out, size_t cap, size_t *outlen)
+int kmt_ref_unprotect(struct kmt_ref *s, const void *in, size_t len,
+		      void *out, size_t cap, size_t *outlen)
 {
-	size_t trailer = s->mki_len + F8_TAG_LEN, plen, hlen;
-	uint8_t *pkt = out, iv[16], tag[F8_TAG_LEN];
-	struct f8_ssrc *st;
+	size_t tag_len = s->suite->rtp_tag;
+	size_t trailer = s->mki_len + tag_len, plen, hlen;
+	uint8_t *pkt = out, tag[REF_TAG_MAX];
+	struct ref_ssrc *st;
 	uint64_t index;
 	uint32_t roc;
 
-	if (len > cap || len > F8_PKT_MAX)
+	if (len > cap || len > REF_PKT_MAX)
 		return -EMSGSIZE;
 	if (len < RTP_HLEN + trailer)
 		return -EINVAL;
@@ -407,27 +493,25 @@ int kmt_f8_unprotect(struct kmt_f8 *s, const void *in, size_t len,
 	if (replayed(s, st->started, st->top, st->seen, index))
 		return -EALREADY;
 	roc = index >> 16;
-	if (tag_of(s->rtp.k_a, pkt, plen, &roc, tag) ||
-	    tags_differ(tag, pkt + plen + s->mki_len))
+	if (tag_of(s->rtp.k_a, pkt, plen, &roc, tag, tag_len) ||
+	    tags_differ(tag, pkt + plen + s->mki_len, tag_len))
 		return -EBADMSG;
-	kmt_f8_rtp_iv(pkt, roc, iv);
-	if (kmt_f8_crypt(s->rtp.k_e, F8_KEY_LEN, s->rtp.k_s, F8_SALT_LEN, iv,
-			 pkt + hlen, plen - hlen))
+	if (ref_crypt(s, false, pkt, index, pkt + hlen, plen - hlen))
 		return -EINVAL;
 	accept_index(s, &st->started, &st->top, st->seen, index);
 	*outlen = plen;
 	return 0;
 }
 
-int kmt_f8_protect_rtcp(struct kmt_f8 *s, const void *in, size_t len,
-			void *out, size_t cap, size_t *outlen)
+int kmt_ref_protect_rtcp(struct kmt_ref *s, const void *in, size_t len,
+			 void *out, size_t cap, size_t *outlen)
 {
-	size_t total = len + 4 + s->mki_len + F8_TAG_LEN;
-	uint8_t *pkt = out, iv[16];
-	struct f8_ssrc *st;
+	size_t total = len + 4 + s->mki_len + REF_RTCP_TAG;
+	struct ref_ssrc *st;
+	uint8_t *pkt = out;
 	uint32_t word;
 
-	if (total > cap || len > F8_PKT_MAX)
+	if (total > cap || len > REF_PKT_MAX)
 		return -EMSGSIZE;
 	if (len < RTCP_HLEN)
 		return -EINVAL;
@@ -440,29 +524,28 @@ int kmt_f8_protect_rtcp(struct kmt_f8 *s, const void *in, size_t len,
 	st->rtcp_started = true;
 	word = E_BIT | (uint32_t)st->rtcp_top;
 
-	kmt_f8_rtcp_iv(pkt, word, iv);
-	if (kmt_f8_crypt(s->rtcp.k_e, F8_KEY_LEN, s->rtcp.k_s, F8_SALT_LEN,
-			 iv, pkt + RTCP_HLEN, len - RTCP_HLEN))
+	if (ref_crypt(s, true, pkt, word, pkt + RTCP_HLEN, len - RTCP_HLEN))
 		return -EINVAL;
+	/* ... E || SRTCP index, MKI, tag over all but MKI and tag */
 	put32(pkt + len, word);
 	memcpy(pkt + len + 4, s->mki, s->mki_len);
 	if (tag_of(s->rtcp.k_a, pkt, len + 4, NULL,
-		   pkt + len + 4 + s->mki_len))
+		   pkt + len + 4 + s->mki_len, REF_RTCP_TAG))
 		return -EINVAL;
 	*outlen = total;
 	return 0;
 }
 
-int kmt_f8_unprotect_rtcp(struct kmt_f8 *s, const void *in, size_t len,
-			  void *out, size_t cap, size_t *outlen)
+int kmt_ref_unprotect_rtcp(struct kmt_ref *s, const void *in, size_t len,
+			   void *out, size_t cap, size_t *outlen)
 {
-	size_t trailer = 4 + s->mki_len + F8_TAG_LEN, word_at;
-	uint8_t *pkt = out, iv[16], tag[F8_TAG_LEN];
-	struct f8_ssrc *st;
+	size_t trailer = 4 + s->mki_len + REF_RTCP_TAG, word_at;
+	uint8_t *pkt = out, tag[REF_RTCP_TAG];
+	struct ref_ssrc *st;
 	uint32_t word;
 	uint64_t index;
 
-	if (len > cap || len > F8_PKT_MAX)
+	if (len > cap || len > REF_PKT_MAX)
 		return -EMSGSIZE;
 	if (len < RTCP_HLEN + trailer)
 		return -EINVAL;
@@ -477,25 +560,21 @@ int kmt_f8_unprotect_rtcp(struct kmt_f8 *s, const void *in, size_t len,
 	index = word & ~E_BIT;
 	if (replayed(s, st->rtcp_started, st->rtcp_top, st->rtcp_seen, index))
 		return -EALREADY;
-	if (tag_of(s->rtcp.k_a, pkt, word_at + 4, NULL, tag) ||
-	    tags_differ(tag, pkt + word_at + 4 + s->mki_len))
+	if (tag_of(s->rtcp.k_a, pkt, word_at + 4, NULL, tag, REF_RTCP_TAG) ||
+	    tags_differ(tag, pkt + word_at + 4 + s->mki_len, REF_RTCP_TAG))
 		return -EBADMSG;
-	if (word & E_BIT) {
-		kmt_f8_rtcp_iv(pkt, word, iv);
-		if (kmt_f8_crypt(s->rtcp.k_e, F8_KEY_LEN, s->rtcp.k_s,
-				 F8_SALT_LEN, iv, pkt + RTCP_HLEN,
-				 word_at - RTCP_HLEN))
-			return -EINVAL;
-	}
+	if ((word & E_BIT) &&
+	    ref_crypt(s, true, pkt, word, pkt + RTCP_HLEN, word_at - RTCP_HLEN))
+		return -EINVAL;
 	accept_index(s, &st->rtcp_started, &st->rtcp_top, st->rtcp_seen,
 		     index);
 	*outlen = word_at;
 	return 0;
 }
 
-int kmt_f8_set_roc(struct kmt_f8 *s, uint32_t ssrc, uint32_t roc)
+int kmt_ref_set_roc(struct kmt_ref *s, uint32_t ssrc, uint32_t roc)
 {
-	struct f8_ssrc *st = stream_of(s, ssrc);
+	struct ref_ssrc *st = stream_of(s, ssrc);
 
 	if (!st)
 		return -ENOENT;
@@ -505,9 +584,9 @@ int kmt_f8_set_roc(struct kmt_f8 *s, uint32_t ssrc, uint32_t roc)
 	return 0;
 }
 
-int kmt_f8_get_roc(struct kmt_f8 *s, uint32_t ssrc, uint32_t *roc)
+int kmt_ref_get_roc(struct kmt_ref *s, uint32_t ssrc, uint32_t *roc)
 {
-	struct f8_ssrc *st;
+	struct ref_ssrc *st;
 
 	for (st = s->streams; st; st = st->next) {
 		if (st->ssrc == ssrc) {

@@ -24,7 +24,7 @@
 
 #define BRANCH_PREFIX "z9hG4bKkmd"
 #define KMD_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, NOTIFY, " \
-	"MESSAGE, REFER, REGISTER"
+	"MESSAGE, REFER, REGISTER, PRACK"
 #define CALL_LINGER_MS (64 * KMD_T1)
 
 enum call_state {
@@ -62,6 +62,16 @@ struct kmd_call {
 	bool cancelled, cancel_pending;
 	unsigned int byes_pending;
 	struct kmd_timer linger;
+	/* late offer: A's INVITE had no SDP, B's 2xx has the offer and A's
+	 * ACK the answer; B's ACK waits for it
+	 */
+	bool late, late_ack_pending;
+	/* 100rel (RFC 3262): A takes reliable provisionals; the last RSeq
+	 * from B (RSeq crosses unchanged: A's reliable provisionals are
+	 * exactly B's, so B's sequence is a valid one for leg A too)
+	 */
+	bool rel_a;
+	uint32_t rseq_b;
 };
 
 static const struct kmd_config *cfg;
@@ -136,10 +146,17 @@ static char *uri_str(const osip_uri_t *uri)
 	return copy;
 }
 
-/* The numeric host:port of a SIP URI; -EINVAL for names. */
-static int uri_addr(const osip_uri_t *uri, union kmd_addr *a)
+/* The numeric host:port of a SIP URI; -EINVAL for names. Its transport
+ * is the URI's transport parameter; without one, that of `flow` when the
+ * URI names the same address and port (a peer we already talk TCP to),
+ * else UDP.
+ */
+static int uri_addr(const osip_uri_t *uri, const union kmd_addr *flow,
+		    union kmd_addr *a)
 {
+	osip_uri_param_t *tp = NULL;
 	unsigned long port = 5060;
+	int err;
 
 	if (!uri || !uri->host)
 		return -EINVAL;
@@ -147,7 +164,49 @@ static int uri_addr(const osip_uri_t *uri, union kmd_addr *a)
 		port = strtoul(uri->port, NULL, 10);
 	if (!port || port > 65535)
 		return -EINVAL;
-	return kmd_addr_from_str(uri->host, port, a);
+	err = kmd_addr_from_str(uri->host, port, a);
+	if (err)
+		return err;
+	osip_uri_uparam_get_byname((osip_uri_t *)uri, "transport", &tp);
+	if (tp && tp->gvalue)
+		a->tp.proto = strcasecmp(tp->gvalue, "tcp") ? KMD_TP_UDP :
+			KMD_TP_TCP;
+	else if (flow && kmd_addr_equal(a, flow))
+		a->tp.proto = flow->tp.proto;
+	return 0;
+}
+
+/* A header of that name lists the option tag (Supported, Require). */
+static bool has_option(const osip_message_t *msg, const char *name,
+		       const char *tag)
+{
+	osip_header_t *h = NULL;
+	int pos = 0;
+
+	while ((pos = osip_message_header_get_byname(msg, name, pos, &h)) >= 0 &&
+	       h) {
+		const char *p = h->hvalue;
+		size_t n = strlen(tag);
+
+		while (p && *p) {
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			if (!strncasecmp(p, tag, n) &&
+			    (!p[n] || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+				return true;
+			p = strchr(p, ',');
+		}
+		pos++;
+	}
+	return false;
+}
+
+static uint32_t header_u32(const osip_message_t *msg, const char *name)
+{
+	osip_header_t *h = NULL;
+
+	osip_message_header_get_byname(msg, name, 0, &h);
+	return h && h->hvalue ? strtoul(h->hvalue, NULL, 10) : 0;
 }
 
 static struct kmd_call *find_call(const osip_message_t *msg, int *legp)
@@ -250,7 +309,7 @@ static osip_message_t *leg_request(struct kmd_call *call, int l,
 	if (r) {
 		union kmd_addr via_route;
 
-		if (!uri_addr(r->url, &via_route))
+		if (!uri_addr(r->url, &leg->peer, &via_route))
 			*dst = via_route;
 	}
 	if (kmd_sip_local_host(dst, host, sizeof(host)) ||
@@ -265,8 +324,9 @@ static osip_message_t *leg_request(struct kmd_call *call, int l,
 	}
 	osip_message_set_uri(req, uri);
 	kmd_random_hex(branch, 16);
-	snprintf(buf, sizeof(buf), "SIP/2.0/UDP %s:%u;branch=" BRANCH_PREFIX
-		 "%s;rport", host, kmd_sip_port(), branch);
+	snprintf(buf, sizeof(buf), "SIP/2.0/%s %s:%u;branch=" BRANCH_PREFIX
+		 "%s;rport", kmd_sip_via_proto(dst), host, kmd_sip_port(),
+		 branch);
 	if (osip_message_set_via(req, buf) ||
 	    osip_from_clone(leg->local, &req->from) ||
 	    osip_to_clone(leg->remote, &req->to) ||
@@ -295,7 +355,8 @@ static void set_contact(osip_message_t *msg, const union kmd_addr *toward)
 
 	if (kmd_sip_local_host(toward, host, sizeof(host)))
 		return;
-	snprintf(buf, sizeof(buf), "<sip:kmediad@%s:%u>", host, kmd_sip_port());
+	snprintf(buf, sizeof(buf), "<sip:kmediad@%s:%u%s>", host, kmd_sip_port(),
+		 toward->tp.proto == KMD_TP_TCP ? ";transport=tcp" : "");
 	osip_message_set_contact(msg, buf);
 }
 
@@ -430,9 +491,10 @@ static void end_call(struct kmd_call *call, int from, int code,
 /* ---- leg B's INVITE transaction ---- */
 
 static void relay_to_a(struct kmd_call *call, const osip_message_t *resp,
-		       const char *sdp)
+		       const char *sdp, uint32_t rseq)
 {
 	osip_message_t *r;
+	char buf[16];
 
 	if (!call->invite_stx)
 		return;
@@ -445,8 +507,49 @@ static void relay_to_a(struct kmd_call *call, const osip_message_t *resp,
 		set_contact(r, &call->leg[KMD_SIDE_A].peer);
 		osip_message_set_allow(r, KMD_ALLOW);
 	}
+	if (rseq) {
+		snprintf(buf, sizeof(buf), "%u", rseq);
+		osip_message_set_header(r, "Require", "100rel");
+		osip_message_set_header(r, "RSeq", buf);
+	}
 	kmd_sip_set_body(r, "application/sdp", sdp);
 	kmd_stx_respond(call->invite_stx, r);
+}
+
+/* B's reliable provisional response when A cannot take one: we PRACK it
+ * ourselves (RFC 3262 section 7.2) and A gets it unreliably.
+ */
+static void prack_b(struct kmd_call *call, const struct kmd_ctx *ictx,
+		    uint32_t rseq)
+{
+	union kmd_addr dst;
+	osip_message_t *req;
+	char buf[64];
+
+	req = leg_request(call, KMD_SIDE_B, "PRACK", ++call->leg[KMD_SIDE_B].cseq,
+			  &dst);
+	if (!req)
+		return;
+	snprintf(buf, sizeof(buf), "%u %s INVITE", rseq, ictx->req->cseq->number);
+	osip_message_set_header(req, "RAck", buf);
+	osip_message_set_content_length(req, "0");
+	call_ctx_send(call, req, &dst, KMD_SIDE_B, NULL, NULL);
+}
+
+/* The Contact of B's early dialog: where its PRACKs go. */
+static void early_target_b(struct kmd_call *call, const osip_message_t *resp)
+{
+	struct leg *b = &call->leg[KMD_SIDE_B];
+	osip_contact_t *contact = osip_list_get(&resp->contacts, 0);
+	union kmd_addr a;
+	char *t;
+
+	if (!contact || !contact->url || !(t = uri_str(contact->url)))
+		return;
+	free(b->target);
+	b->target = t;
+	if (!uri_addr(contact->url, &b->peer, &a))
+		b->peer = a;
 }
 
 static void send_ack_b(struct kmd_call *call)
@@ -509,7 +612,7 @@ static void leg_b_dialog(struct kmd_call *call, const osip_message_t *resp)
 			free(b->target);
 			b->target = t;
 		}
-		if (!uri_addr(contact->url, &a))
+		if (!uri_addr(contact->url, &b->peer, &a))
 			b->peer = a;
 	}
 	/* the UAC's route set is the Record-Route list reversed (12.1.2) */
@@ -521,6 +624,72 @@ static void leg_b_dialog(struct kmd_call *call, const osip_message_t *resp)
 		if (!osip_record_route_clone(rr, (osip_record_route_t **)&r))
 			osip_list_add(&b->routes, r, -1);
 	}
+}
+
+/*
+ * Late offer (RFC 3261 13.2.1, 14.2): A's INVITE had no SDP, so leg B's
+ * INVITE has none either; B's 2xx carries the offer, rewritten for A, and
+ * A's ACK the answer, rewritten for B's ACK, which waits for it. The
+ * kernel streams are programmed at A's ACK.
+ */
+static void late_offer_answered(struct kmd_call *call,
+				const osip_message_t *resp)
+{
+	const char *body = kmd_sip_sdp_body(resp);
+	char *sdp = NULL;
+	int err;
+
+	if (call->leg[KMD_SIDE_B].confirmed)
+		return;		/* a retransmitted 2xx: A's ACK answers it */
+	call->leg[KMD_SIDE_B].confirmed = true;
+	leg_b_dialog(call, resp);
+	err = body ? kmd_sdp_rewrite(call->media, KMD_SIDE_B, true, body, &sdp) :
+		-EINVAL;
+	if (err) {
+		kmd_warn(call->log_id, "late offer: 2xx from leg B without a "
+			 "usable SDP offer: %s", strerror(-err));
+		send_ack_b(call);
+		end_call(call, -1, 488, "Not Acceptable Here");
+		return;
+	}
+	call->late_ack_pending = true;
+	relay_to_a(call, resp, sdp, 0);
+	free(sdp);
+	call->leg[KMD_SIDE_A].confirmed = true;
+	call->state = CALL_CONFIRMED;
+	calls_answered++;
+	kmd_info(call->log_id, "answered (%d) with the offer, waiting for the "
+		 "answer in the ACK", resp->status_code);
+}
+
+/* A's ACK of a late-offer 2xx: the answer, for B's ACK and the kernel. */
+static void late_offer_ack(struct kmd_call *call, const osip_message_t *ack)
+{
+	const char *body = kmd_sip_sdp_body(ack);
+	union kmd_addr dst;
+	osip_message_t *out;
+	char *sdp = NULL;
+	int err = -EINVAL;
+
+	call->late_ack_pending = false;
+	if (body)
+		err = kmd_sdp_rewrite(call->media, KMD_SIDE_A, false, body, &sdp);
+	out = leg_request(call, KMD_SIDE_B, "ACK", 1, &dst);
+	if (out) {
+		kmd_sip_set_body(out, "application/sdp", sdp);
+		kmd_sip_send_msg(out, &dst, &call->ack_b, &call->ack_b_len);
+		osip_message_free(out);
+	}
+	free(sdp);
+	if (err) {
+		kmd_warn(call->log_id, "late offer: ACK from leg A without a "
+			 "usable SDP answer, ending the call");
+		end_call(call, -1, 488, "Not Acceptable Here");
+		return;
+	}
+	if (!kmd_media_program(call->media))
+		kmd_info(call->log_id, "media in the kernel, cookie %016" PRIx64,
+			 call->cookie);
 }
 
 static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
@@ -550,17 +719,37 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 		return;
 	if (code < 200) {
 		const char *tag = tag_of(resp->to);
+		uint32_t rseq = has_option(resp, "require", "100rel") ?
+			header_u32(resp, "rseq") : 0;
+		struct kmd_stx *stx = call->invite_stx;
 
 		if (tag)
 			set_tag(call->leg[KMD_SIDE_B].remote, tag);
-		if (answer_sdp(call, resp, &sdp)) {
+		if (rseq && rseq <= call->rseq_b) {
+			/* B repeats it until the PRACK: so do we toward A */
+			if (call->rel_a && stx && stx->last)
+				kmd_sip_send(&stx->peer, stx->last, stx->last_len);
+			return;
+		}
+		if (rseq) {
+			call->rseq_b = rseq;
+			early_target_b(call, resp);
+			if (!call->rel_a)
+				prack_b(call, ctx, rseq);
+		}
+		/* late offer: an unreliable 18x cannot carry the offer */
+		if (!call->late && answer_sdp(call, resp, &sdp)) {
 			end_call(call, -1, 488, "Not Acceptable Here");
 			return;
 		}
 		if (tag)
 			call->state = CALL_EARLY;
-		relay_to_a(call, resp, sdp);
+		relay_to_a(call, resp, sdp, call->rel_a ? rseq : 0);
 		free(sdp);
+		return;
+	}
+	if (code < 300 && call->late) {
+		late_offer_answered(call, resp);
 		return;
 	}
 	if (code < 300) {
@@ -578,7 +767,7 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 			end_call(call, -1, 488, "Not Acceptable Here");
 			return;
 		}
-		relay_to_a(call, resp, sdp);
+		relay_to_a(call, resp, sdp, 0);
 		free(sdp);
 		call->leg[KMD_SIDE_A].confirmed = true;
 		call->state = CALL_CONFIRMED;
@@ -590,7 +779,7 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 		 resp->reason_phrase ?: "");
 	calls_failed++;
 	/* 3xx too: contacts of B mean nothing to A through a B2BUA */
-	relay_to_a(call, resp, NULL);
+	relay_to_a(call, resp, NULL, 0);
 	call->state = CALL_ENDING;
 	call_free(call);
 }
@@ -669,11 +858,6 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		kmd_stx_reply(stx, req, 404, "No Route", NULL);
 		return;
 	}
-	if (!sdp) {
-		free(cid);
-		kmd_stx_reply(stx, req, 488, "SDP Offer Required", NULL);
-		return;
-	}
 
 	call = calloc(1, sizeof(*call));
 	if (!call) {
@@ -741,7 +925,10 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 				    &b->peer);
 	if (!call->media)
 		goto fail500;
-	err = kmd_sdp_rewrite(call->media, KMD_SIDE_A, true, sdp, &sdp_b);
+	call->late = !sdp;
+	call->rel_a = has_option(req, "supported", "100rel") ||
+		      has_option(req, "require", "100rel");
+	err = sdp ? kmd_sdp_rewrite(call->media, KMD_SIDE_A, true, sdp, &sdp_b) : 0;
 	if (err) {
 		kmd_warn(cid, "SDP offer: %s", strerror(-err));
 		if (err == -EINVAL)
@@ -772,6 +959,10 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	}
 	set_contact(inv, &dst);
 	osip_message_set_allow(inv, KMD_ALLOW);
+	/* we PRACK B ourselves when A cannot */
+	osip_message_set_header(inv, "Supported", "100rel");
+	if (has_option(req, "require", "100rel"))
+		osip_message_set_header(inv, "Require", "100rel");
 	kmd_sip_set_body(inv, "application/sdp", sdp_b);
 	free(sdp_b);
 	sdp_b = NULL;
@@ -922,14 +1113,33 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 	bool invite = MSG_IS_INVITE(req), sdp_method = invite || MSG_IS_UPDATE(req);
 	const char *sdp = kmd_sip_sdp_body(req);
 	osip_body_t *body = osip_list_get(&req->bodies, 0);
-	char *sdp_out = NULL, *ct = NULL;
+	char *sdp_out = NULL, *ct = NULL, rack_b[64] = "";
 	osip_message_t *out;
 	union kmd_addr dst;
 	struct kmd_ctx *ctx;
 	struct relay *r;
 	size_t k;
 
-	if (call->state != CALL_CONFIRMED || !call->leg[o].confirmed) {
+	if (MSG_IS_PRACK(req)) {
+		/* A's PRACK of a reliable 18x relayed from B: into B's early
+		 * dialog, RAck naming B's INVITE (RSeq crosses unchanged)
+		 */
+		osip_header_t *rack = NULL;
+		unsigned long rseq;
+
+		osip_message_header_get_byname(req, "rack", 0, &rack);
+		rseq = rack && rack->hvalue ? strtoul(rack->hvalue, NULL, 10) : 0;
+		if (l != KMD_SIDE_A || !call->rel_a || !rseq ||
+		    rseq > call->rseq_b || !tag_of(call->leg[o].remote) ||
+		    call->state == CALL_ENDING) {
+			kmd_stx_reply(stx, req, 481, "No Such Reliable Response",
+				      NULL);
+			return;
+		}
+		snprintf(rack_b, sizeof(rack_b), "%lu %s INVITE", rseq,
+			 call->invite_ctx ? call->invite_ctx->req->cseq->number :
+			 "1");
+	} else if (call->state != CALL_CONFIRMED || !call->leg[o].confirmed) {
 		kmd_stx_reply(stx, req, invite ? 491 : 403, invite ?
 			      "Request Pending" : "Dialog Not Confirmed", NULL);
 		return;
@@ -964,7 +1174,11 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 		set_contact(out, &dst);
 	for (k = 0; k < sizeof(carried) / sizeof(carried[0]); k++)
 		copy_header(out, req, carried[k]);
-	if (sdp_out) {
+	if (rack_b[0]) {
+		osip_message_set_header(out, "RAck", rack_b);
+		/* an SDP answer in a PRACK is not relayed (see kmediad.rst) */
+		osip_message_set_content_length(out, "0");
+	} else if (sdp_out) {
 		kmd_sip_set_body(out, "application/sdp", sdp_out);
 	} else if (body && body->body && req->content_type &&
 		   !osip_content_type_to_str(req->content_type, &ct) && ct) {
@@ -1002,8 +1216,7 @@ static void handle_cancel(osip_message_t *req, const union kmd_addr *src)
 
 	stx = kmd_stx_find(req);
 	if (stx) {
-		if (stx->last)
-			kmd_sip_send(&stx->peer, stx->last, stx->last_len);
+		kmd_stx_retransmitted(stx, src);
 		return;
 	}
 	stx = kmd_stx_new(req, src);
@@ -1042,6 +1255,9 @@ static void handle_ack(osip_message_t *req)
 		return;
 	if (l == KMD_SIDE_A && call->invite_stx)
 		kmd_stx_acked(call->invite_stx);
+	if (l == KMD_SIDE_A && call->late_ack_pending &&
+	    call->state == CALL_CONFIRMED)
+		late_offer_ack(call, req);
 	if (call->reinvite_stx[l])
 		kmd_stx_acked(call->reinvite_stx[l]);
 }
@@ -1139,6 +1355,25 @@ static const char *request_problem(const osip_message_t *req, int *code)
 	return NULL;
 }
 
+/* One of the request's Via headers is ours: our own request came back
+ * (directly, or through proxies that keep the Via set).
+ */
+static bool our_via(const osip_message_t *req)
+{
+	osip_generic_param_t *b;
+	osip_via_t *via;
+	int i;
+
+	for (i = 0; (via = osip_list_get(&req->vias, i)); i++) {
+		b = NULL;
+		osip_via_param_get_byname(via, "branch", &b);
+		if (b && b->gvalue && !strncmp(b->gvalue, BRANCH_PREFIX,
+						strlen(BRANCH_PREFIX)))
+			return true;
+	}
+	return false;
+}
+
 static void handle_request(osip_message_t *req, const char *buf, size_t len,
 			   const union kmd_addr *src)
 {
@@ -1168,8 +1403,7 @@ static void handle_request(osip_message_t *req, const char *buf, size_t len,
 	stx = kmd_stx_find(req);
 	if (stx) {
 		/* a retransmission: the last response again, if any yet */
-		if (stx->last)
-			kmd_sip_send(&stx->peer, stx->last, stx->last_len);
+		kmd_stx_retransmitted(stx, src);
 		return;
 	}
 	if (!kmd_sip_branch(req)) {
@@ -1193,13 +1427,21 @@ static void handle_request(osip_message_t *req, const char *buf, size_t len,
 			reply_options(req, stx);
 		else if (MSG_IS_INVITE(req) || MSG_IS_UPDATE(req) ||
 			 MSG_IS_INFO(req) || MSG_IS_NOTIFY(req) ||
-			 MSG_IS_MESSAGE(req) || MSG_IS_REFER(req))
+			 MSG_IS_MESSAGE(req) || MSG_IS_REFER(req) ||
+			 MSG_IS_PRACK(req))
 			relay_in_dialog(call, l, req, stx);
 		else
 			reply_not_allowed(req, stx);
 		return;
 	}
 	if (MSG_IS_INVITE(req)) {
+		if (our_via(req)) {
+			/* leg B of one of our calls came back to us */
+			kmd_info(NULL, "INVITE %s came back through kmediad: 482",
+				 req->call_id->number);
+			kmd_stx_reply(stx, req, 482, "Loop Detected", NULL);
+			return;
+		}
 		if (find_call(req, &l)) {
 			/* same Call-ID, new branch, no tag: a merged request */
 			kmd_stx_reply(stx, req, 482, "Loop Detected", NULL);

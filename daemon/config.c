@@ -2,7 +2,8 @@
 /*
  * kmediad configuration: an ini file read with libinih.
  *
- *   [sip]     listen = ADDRESS (repeatable), port, user_agent
+ *   [sip]     listen = ADDRESS (repeatable), port, user_agent, tcp,
+ *             tcp_max_connections, tcp_idle_timeout, max_message_size
  *   [media]   address = ADDRESS (repeatable), port_min, port_max,
  *             idle_timeout (seconds), source = latch|strict
  *   [routes]  PREFIX-or-DOMAIN-or-* = HOST[:PORT]
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kmediad.h"
 
@@ -71,6 +73,30 @@ static bool route_key_is_prefix(const char *key)
 	return true;
 }
 
+/* HOST[:PORT][;transport=udp|tcp] */
+static int route_hop(const char *value, union kmd_addr *hop)
+{
+	const char *semi = strchr(value, ';');
+	char host[300];
+	int proto = KMD_TP_UDP;
+
+	if (semi) {
+		if (!strcasecmp(semi + 1, "transport=tcp"))
+			proto = KMD_TP_TCP;
+		else if (strcasecmp(semi + 1, "transport=udp"))
+			return -EINVAL;
+		if ((size_t)(semi - value) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, value, semi - value);
+		host[semi - value] = 0;
+		value = host;
+	}
+	if (kmd_addr_resolve(value, 5060, hop))
+		return -EINVAL;
+	hop->tp.proto = proto;
+	return 0;
+}
+
 static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
 {
 	struct kmd_route *r;
@@ -81,7 +107,7 @@ static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
 	cfg->routes = r;
 	r = &r[cfg->n_routes];
 	memset(r, 0, sizeof(*r));
-	if (kmd_addr_resolve(hop, 5060, &r->hop))
+	if (route_hop(hop, &r->hop))
 		return -EINVAL;
 	r->match = strdup(key);
 	if (!r->match)
@@ -157,7 +183,8 @@ static int on_entry(void *user, const char *section, const char *name,
 		if (err)
 			return fail(p, section, name, value, err == -ENOMEM ?
 				    "out of memory" :
-				    "next hop is not HOST[:PORT] or [IPv6][:PORT]");
+				    "next hop is not HOST[:PORT] or [IPv6][:PORT], "
+				    "optionally ;transport=udp|tcp");
 	} else if (!strcmp(section, "users")) {
 		if (add_user(cfg, name, value))
 			return fail(p, section, name, value, "out of memory");
@@ -182,6 +209,24 @@ static int on_entry(void *user, const char *section, const char *name,
 			return fail(p, section, name, value,
 				    "expected error, warning, info or debug");
 		cfg->log_level = l;
+	} else if (IS("sip", "tcp")) {
+		if (!strcasecmp(value, "yes") || !strcmp(value, "1"))
+			cfg->tcp = true;
+		else if (!strcasecmp(value, "no") || !strcmp(value, "0"))
+			cfg->tcp = false;
+		else
+			return fail(p, section, name, value, "expected yes or no");
+	} else if (IS("sip", "tcp_max_connections")) {
+		if (parse_uint(value, 1, 65536, &cfg->tcp_max_conns))
+			return fail(p, section, name, value, "expected 1-65536");
+	} else if (IS("sip", "tcp_idle_timeout")) {
+		if (parse_uint(value, 1, 86400, &cfg->tcp_idle))
+			return fail(p, section, name, value,
+				    "expected 1-86400 seconds");
+	} else if (IS("sip", "max_message_size")) {
+		if (parse_uint(value, 1024, 1048576, &cfg->max_msg))
+			return fail(p, section, name, value,
+				    "expected 1024-1048576 bytes");
 	} else {
 		return fail(p, section, name, value, "unknown setting");
 	}
@@ -198,6 +243,10 @@ static void defaults(struct kmd_config *cfg)
 	cfg->idle_timeout = 60;
 	cfg->max_calls = 10000;
 	cfg->log_level = LOG_INFO;
+	cfg->tcp = true;
+	cfg->tcp_max_conns = 1024;
+	cfg->tcp_idle = 900;
+	cfg->max_msg = 65535;
 }
 
 int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,

@@ -50,7 +50,17 @@ union kmd_addr {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
 	struct sockaddr_storage ss;
+	/* The SIP transport of a signalling address (KMD_TP_*), kept in the
+	 * storage's last byte that no sockaddr_in/in6 reaches, so that it
+	 * travels with every copy of the address (flows, routes, bindings).
+	 */
+	struct {
+		uint8_t pad[sizeof(struct sockaddr_storage) - 1];
+		uint8_t proto;
+	} tp;
 };
+
+enum { KMD_TP_UDP, KMD_TP_TCP };
 
 #define KMD_ADDRSTRLEN (INET6_ADDRSTRLEN + 8)
 
@@ -126,6 +136,12 @@ struct kmd_config {
 	unsigned int max_calls;
 	unsigned int max_cps;	/* new calls per second, 0: no limit */
 	int log_level;
+
+	/* SIP over TCP (tcp.c) */
+	bool tcp;			/* listen on TCP too (default yes) */
+	unsigned int tcp_max_conns;	/* connections open at once */
+	unsigned int tcp_idle;		/* seconds before an idle one closes */
+	unsigned int max_msg;		/* largest message over TCP, bytes */
 };
 
 /* 0, or -1 with a message "file:line: what" in err. */
@@ -168,6 +184,8 @@ struct kmd_timer {
 
 int kmd_loop_init(void);
 int kmd_loop_add(struct kmd_io *io);
+/* Change the events (EPOLLIN, EPOLLOUT) io waits for. */
+int kmd_loop_set(struct kmd_io *io, uint32_t events);
 void kmd_loop_del(struct kmd_io *io);
 void kmd_timer_init(struct kmd_timer *t, void (*cb)(struct kmd_timer *t));
 void kmd_timer_arm(struct kmd_timer *t, uint64_t delay_ms);
@@ -216,6 +234,19 @@ const char *kmd_sip_sdp_body(const osip_message_t *msg);
 void kmd_sip_reject_raw(const char *buf, size_t len, const union kmd_addr *src,
 			int code, const char *reason);
 
+/* "UDP" or "TCP", for a Via toward dst. */
+const char *kmd_sip_via_proto(const union kmd_addr *dst);
+
+/* ---- tcp.c: SIP over TCP (RFC 3261 section 18.3) ---- */
+
+int kmd_tcp_open(const struct kmd_config *cfg);
+void kmd_tcp_close(void);
+/* Over the connection to dst, opened if there is none (dst's proto is
+ * KMD_TP_TCP). 0 once queued, or -errno.
+ */
+int kmd_tcp_send(const union kmd_addr *dst, const char *buf, size_t len);
+unsigned int kmd_tcp_count(void);
+
 /* ---- txn.c: transactions over UDP (RFC 3261 section 17) ---- */
 
 #define KMD_T1 500
@@ -247,6 +278,8 @@ struct kmd_stx *kmd_stx_new(const osip_message_t *req,
 void kmd_stx_respond(struct kmd_stx *stx, osip_message_t *resp);
 void kmd_stx_reply(struct kmd_stx *stx, const osip_message_t *req, int code,
 		   const char *reason, const char *to_tag);
+/* The request came again from src: the last response again, if any. */
+void kmd_stx_retransmitted(struct kmd_stx *stx, const union kmd_addr *src);
 /* The ACK arrived: stop repeating the final response. */
 void kmd_stx_acked(struct kmd_stx *stx);
 /* Absorb an ACK whose branch matches an INVITE transaction; true if so. */

@@ -24,7 +24,7 @@
 
 #define BRANCH_PREFIX "z9hG4bKkmd"
 #define KMD_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, NOTIFY, " \
-	"MESSAGE, REFER, REGISTER, PRACK"
+	"MESSAGE, REFER, REGISTER, PRACK, SUBSCRIBE"
 #define CALL_LINGER_MS (64 * KMD_T1)
 
 enum call_state {
@@ -72,6 +72,8 @@ struct kmd_call {
 	 */
 	bool rel_a;
 	uint32_t rseq_b;
+	/* a SUBSCRIBE's dialogs, or an out-of-dialog MESSAGE: no media */
+	bool subscription, no_media;
 };
 
 static const struct kmd_config *cfg;
@@ -461,6 +463,10 @@ static void end_call(struct kmd_call *call, int from, int code,
 {
 	if (call->state == CALL_ENDING)
 		return;
+	if (call->no_media) {
+		call_free(call);	/* no BYE in a subscription */
+		return;
+	}
 	call->state = CALL_ENDING;
 	kmd_media_free(call->media);
 	call->media = NULL;
@@ -816,6 +822,129 @@ static bool cps_exceeded(void)
 	return ++count > cfg->max_cps;
 }
 
+struct relay {
+	struct kmd_stx *stx;
+	osip_message_t *req;	/* as received, for the response */
+	int from;
+	bool sdp, done;
+};
+
+static void relay_free(void *data)
+{
+	struct relay *r = data;
+
+	osip_message_free(r->req);
+	free(r);
+}
+
+/* Max-Forwards of a request relayed: one less than it came with. */
+static void max_forwards(osip_message_t *out, const osip_message_t *req)
+{
+	osip_header_t *mf = NULL, *h = NULL;
+	char buf[24];
+
+	osip_message_get_max_forwards(req, 0, &mf);
+	if (!mf || !mf->hvalue)
+		return;
+	snprintf(buf, sizeof(buf), "%ld", strtol(mf->hvalue, NULL, 10) - 1);
+	osip_message_get_max_forwards(out, 0, &h);
+	if (h) {
+		osip_free(h->hvalue);
+		h->hvalue = osip_strdup(buf);
+	}
+}
+
+/* A body other than SDP crosses untouched, with its type. */
+static void copy_body(osip_message_t *out, const osip_message_t *req)
+{
+	osip_body_t *body = osip_list_get(&req->bodies, 0);
+	char *ct = NULL;
+
+	if (body && body->body && req->content_type &&
+	    !osip_content_type_to_str(req->content_type, &ct) && ct) {
+		kmd_sip_set_body(out, ct, body->body);
+		osip_free(ct);
+	} else {
+		osip_message_set_content_length(out, "0");
+	}
+}
+
+static void ood_response(struct kmd_ctx *ctx, osip_message_t *resp);
+static void ood_timeout(struct kmd_ctx *ctx);
+static void copy_header(osip_message_t *to, const osip_message_t *from,
+			const char *name);
+
+/* How long a subscription's dialogs live without a refresh: its Expires
+ * (default one hour, RFC 6665 leaves it to the event package) and 32 s.
+ */
+static void sub_expiry(struct kmd_call *call, const osip_message_t *msg)
+{
+	osip_header_t *h = NULL;
+	unsigned long expires = 3600;
+
+	osip_message_get_expires(msg, 0, &h);
+	if (h && h->hvalue)
+		expires = strtoul(h->hvalue, NULL, 10);
+	kmd_timer_arm(&call->linger, expires * 1000 + CALL_LINGER_MS);
+}
+
+/*
+ * SUBSCRIBE and MESSAGE outside a dialog are routed like an INVITE
+ * (registered user, then static routes) as a call without media. MESSAGE
+ * is one transaction; SUBSCRIBE makes a dialog on each leg in which NOTIFY
+ * and refreshing SUBSCRIBEs cross like in-dialog requests of a call. The
+ * call goes when the subscription expires or a NOTIFY ends it.
+ */
+static void ood_start(struct kmd_call *call, osip_message_t *req,
+		      struct kmd_stx *stx, const union kmd_addr *src)
+{
+	static const char *const carried[] = { "Event", "Expires", "Accept" };
+	struct leg *b = &call->leg[KMD_SIDE_B];
+	char s1[KMD_ADDRSTRLEN], s2[KMD_ADDRSTRLEN];
+	struct relay *r;
+	union kmd_addr dst;
+	osip_message_t *out;
+	struct kmd_ctx *ctx;
+	size_t k;
+
+	call->no_media = true;
+	call->subscription = MSG_IS_SUBSCRIBE(req);
+	out = leg_request(call, KMD_SIDE_B, req->sip_method, ++b->cseq, &dst);
+	r = calloc(1, sizeof(*r));
+	if (!out || !r || osip_message_clone(req, &r->req)) {
+		if (out)
+			osip_message_free(out);
+		free(r);
+		kmd_stx_reply(stx, req, 500, "Server Internal Error", NULL);
+		call_free(call);
+		return;
+	}
+	r->stx = stx;
+	max_forwards(out, req);
+	if (call->subscription)
+		set_contact(out, &dst);
+	for (k = 0; k < sizeof(carried) / sizeof(carried[0]); k++)
+		copy_header(out, req, carried[k]);
+	copy_body(out, req);
+	ctx = call_ctx_send(call, out, &dst, KMD_SIDE_B, ood_response,
+			    ood_timeout);
+	if (!ctx) {
+		relay_free(r);
+		kmd_stx_reply(stx, req, 500, "Server Internal Error", NULL);
+		call_free(call);
+		return;
+	}
+	ctx->data = r;
+	ctx->data_free = relay_free;
+	if (call->subscription)
+		sub_expiry(call, req);
+	else
+		kmd_timer_arm(&call->linger, 2 * CALL_LINGER_MS);
+	kmd_info(call->log_id, "%s %s from %s routed to %s as leg B %s",
+		 req->sip_method, b->target, kmd_addr_str(src, s1, sizeof(s1)),
+		 kmd_addr_str(&dst, s2, sizeof(s2)), b->call_id);
+}
+
 static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		     const union kmd_addr *src)
 {
@@ -823,7 +952,6 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	const struct kmd_route *route;
 	const char *sdp = kmd_sip_sdp_body(req), *reg_contact;
 	union kmd_addr reg_addr;
-	osip_header_t *mf = NULL;
 	char tag[17], id[33], lhost[INET6_ADDRSTRLEN + 2], buf[128];
 	char *sdp_b = NULL, *cid;
 	struct kmd_call *call;
@@ -895,9 +1023,6 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		if (!osip_record_route_clone(rr, (osip_record_route_t **)&r))
 			osip_list_add(&a->routes, r, -1);
 	}
-	call->invite_stx = stx;
-	stx->call = call;
-
 	/* leg B: ours, toward the route's next hop */
 	b = &call->leg[KMD_SIDE_B];
 	b->peer = reg_contact ? reg_addr : route->hop;
@@ -920,6 +1045,12 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	    kmd_map_put(calls, b->call_id, call) ||
 	    kmd_map_put(calls, call->cookie_key, call))
 		goto fail500;
+	if (!MSG_IS_INVITE(req)) {
+		ood_start(call, req, stx, src);
+		return;
+	}
+	call->invite_stx = stx;
+	stx->call = call;
 
 	call->media = kmd_media_new(call->cookie, call->log_id, &a->peer,
 				    &b->peer);
@@ -946,17 +1077,7 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	inv = leg_request(call, KMD_SIDE_B, "INVITE", ++b->cseq, &dst);
 	if (!inv)
 		goto fail500;
-	osip_message_get_max_forwards(req, 0, &mf);
-	if (mf && mf->hvalue) {
-		osip_header_t *h = NULL;
-
-		snprintf(buf, sizeof(buf), "%ld", strtol(mf->hvalue, NULL, 10) - 1);
-		osip_message_get_max_forwards(inv, 0, &h);
-		if (h) {
-			osip_free(h->hvalue);
-			h->hvalue = osip_strdup(buf);
-		}
-	}
+	max_forwards(inv, req);
 	set_contact(inv, &dst);
 	osip_message_set_allow(inv, KMD_ALLOW);
 	/* we PRACK B ourselves when A cannot */
@@ -1014,20 +1135,6 @@ static void handle_bye(struct kmd_call *call, int l, osip_message_t *req,
  * that give it meaning. The answer comes back to the sender as the same
  * status.
  */
-struct relay {
-	struct kmd_stx *stx;
-	osip_message_t *req;	/* as received, for the response */
-	int from;
-	bool sdp, done;
-};
-
-static void relay_free(void *data)
-{
-	struct relay *r = data;
-
-	osip_message_free(r->req);
-	free(r);
-}
 
 static void relay_response(struct kmd_ctx *ctx, osip_message_t *resp)
 {
@@ -1089,6 +1196,55 @@ static void relay_timeout(struct kmd_ctx *ctx)
 	r->done = true;
 }
 
+/* The answer to a routed SUBSCRIBE or MESSAGE, back to A. */
+static void ood_response(struct kmd_ctx *ctx, osip_message_t *resp)
+{
+	struct kmd_call *call = ctx->call;
+	struct relay *r = ctx->data;
+	int code = resp->status_code;
+	osip_message_t *out;
+
+	if (code == 100 || r->done)
+		return;
+	if (call->subscription && code >= 200 && code < 300 &&
+	    !call->leg[KMD_SIDE_B].confirmed) {
+		leg_b_dialog(call, resp);
+		call->leg[KMD_SIDE_A].confirmed = true;
+		call->leg[KMD_SIDE_B].confirmed = true;
+		call->state = CALL_CONFIRMED;
+	}
+	out = kmd_sip_response(r->req, code, resp->reason_phrase ?: "Unknown",
+			       tag_of(call->leg[KMD_SIDE_A].local));
+	if (out) {
+		if (call->subscription && code >= 200 && code < 300) {
+			set_contact(out, &call->leg[KMD_SIDE_A].peer);
+			copy_header(out, resp, "Expires");
+		}
+		kmd_stx_respond(r->stx, out);
+	}
+	if (code < 200)
+		return;
+	r->done = true;
+	kmd_info(call->log_id, "%s answered %d", r->req->sip_method, code);
+	if (code < 300 && call->subscription)
+		sub_expiry(call, resp);
+	else if (!call->leg[KMD_SIDE_B].confirmed)
+		call_free(call);	/* MESSAGE done, or no subscription */
+}
+
+static void ood_timeout(struct kmd_ctx *ctx)
+{
+	struct kmd_call *call = ctx->call;
+	struct relay *r = ctx->data;
+
+	if (!r->done)
+		kmd_stx_reply(r->stx, r->req, 408, "Request Timeout",
+			      tag_of(call->leg[KMD_SIDE_A].local));
+	r->done = true;
+	if (!call->leg[KMD_SIDE_B].confirmed)
+		call_free(call);
+}
+
 static void copy_header(osip_message_t *to, const osip_message_t *from,
 			const char *name)
 {
@@ -1107,19 +1263,36 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 {
 	static const char *const carried[] = {
 		"Event", "Subscription-State", "Refer-To", "Referred-By",
-		"Info-Package", "Recv-Info",
+		"Info-Package", "Recv-Info", "Expires",
 	};
 	int o = !l;
 	bool invite = MSG_IS_INVITE(req), sdp_method = invite || MSG_IS_UPDATE(req);
 	const char *sdp = kmd_sip_sdp_body(req);
-	osip_body_t *body = osip_list_get(&req->bodies, 0);
-	char *sdp_out = NULL, *ct = NULL, rack_b[64] = "";
+	char *sdp_out = NULL, rack_b[64] = "";
 	osip_message_t *out;
 	union kmd_addr dst;
 	struct kmd_ctx *ctx;
 	struct relay *r;
 	size_t k;
 
+	if (call->subscription && MSG_IS_NOTIFY(req) && l == KMD_SIDE_B &&
+	    !call->leg[KMD_SIDE_B].confirmed && call->state != CALL_ENDING) {
+		/* a NOTIFY may come before the SUBSCRIBE's 2xx (RFC 6665
+		 * 4.1.2.4): it makes the dialog on both legs
+		 */
+		const char *t = tag_of(req->from);
+
+		if (t)
+			set_tag(call->leg[KMD_SIDE_B].remote, t);
+		early_target_b(call, req);
+		call->leg[KMD_SIDE_A].confirmed = true;
+		call->leg[KMD_SIDE_B].confirmed = true;
+		call->state = CALL_CONFIRMED;
+	}
+	if (call->no_media && sdp_method) {
+		kmd_stx_reply(stx, req, 405, "Not In A Subscription", NULL);
+		return;
+	}
 	if (MSG_IS_PRACK(req)) {
 		/* A's PRACK of a reliable 18x relayed from B: into B's early
 		 * dialog, RAck naming B's INVITE (RSeq crosses unchanged)
@@ -1180,13 +1353,8 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 		osip_message_set_content_length(out, "0");
 	} else if (sdp_out) {
 		kmd_sip_set_body(out, "application/sdp", sdp_out);
-	} else if (body && body->body && req->content_type &&
-		   !osip_content_type_to_str(req->content_type, &ct) && ct) {
-		/* bodies other than SDP cross untouched */
-		kmd_sip_set_body(out, ct, body->body);
-		osip_free(ct);
 	} else {
-		osip_message_set_content_length(out, "0");
+		copy_body(out, req);
 	}
 	free(sdp_out);
 	r->stx = stx;
@@ -1203,6 +1371,15 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 	if (invite) {
 		call->reinvite_stx[l] = stx;
 		stx->call = call;
+	}
+	if (call->subscription && MSG_IS_SUBSCRIBE(req)) {
+		sub_expiry(call, req);
+	} else if (call->subscription && MSG_IS_NOTIFY(req)) {
+		osip_header_t *st = NULL;
+
+		osip_message_header_get_byname(req, "subscription-state", 0, &st);
+		if (st && st->hvalue && !strncasecmp(st->hvalue, "terminated", 10))
+			kmd_timer_arm(&call->linger, CALL_LINGER_MS);
 	}
 	kmd_info(call->log_id, "%s from leg %c relayed to leg %c",
 		 req->sip_method, 'A' + l, 'A' + o);
@@ -1348,7 +1525,8 @@ static const char *request_problem(const osip_message_t *req, int *code)
 	}
 	if (!req->req_uri->host)
 		return "Bad Request-URI";
-	if (MSG_IS_INVITE(req) && mf && !strtol(mf->hvalue, NULL, 10)) {
+	if ((MSG_IS_INVITE(req) || MSG_IS_SUBSCRIBE(req) || MSG_IS_MESSAGE(req)) &&
+	    mf && !strtol(mf->hvalue, NULL, 10)) {
 		*code = 483;
 		return "Too Many Hops";
 	}
@@ -1428,17 +1606,17 @@ static void handle_request(osip_message_t *req, const char *buf, size_t len,
 		else if (MSG_IS_INVITE(req) || MSG_IS_UPDATE(req) ||
 			 MSG_IS_INFO(req) || MSG_IS_NOTIFY(req) ||
 			 MSG_IS_MESSAGE(req) || MSG_IS_REFER(req) ||
-			 MSG_IS_PRACK(req))
+			 MSG_IS_PRACK(req) || MSG_IS_SUBSCRIBE(req))
 			relay_in_dialog(call, l, req, stx);
 		else
 			reply_not_allowed(req, stx);
 		return;
 	}
-	if (MSG_IS_INVITE(req)) {
+	if (MSG_IS_INVITE(req) || MSG_IS_SUBSCRIBE(req) || MSG_IS_MESSAGE(req)) {
 		if (our_via(req)) {
 			/* leg B of one of our calls came back to us */
-			kmd_info(NULL, "INVITE %s came back through kmediad: 482",
-				 req->call_id->number);
+			kmd_info(NULL, "%s %s came back through kmediad: 482",
+				 req->sip_method, req->call_id->number);
 			kmd_stx_reply(stx, req, 482, "Loop Detected", NULL);
 			return;
 		}

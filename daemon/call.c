@@ -645,8 +645,12 @@ static void late_offer_answered(struct kmd_call *call,
 	char *sdp = NULL;
 	int err;
 
-	if (call->leg[KMD_SIDE_B].confirmed)
-		return;		/* a retransmitted 2xx: A's ACK answers it */
+	if (call->leg[KMD_SIDE_B].confirmed) {
+		/* a retransmitted 2xx: our ACK again once A's answer came */
+		if (!call->late_ack_pending && call->ack_b)
+			send_ack_b(call);
+		return;
+	}
 	call->leg[KMD_SIDE_B].confirmed = true;
 	leg_b_dialog(call, resp);
 	err = body ? kmd_sdp_rewrite(call->media, KMD_SIDE_B, true, body, &sdp) :

@@ -171,8 +171,8 @@ static int uri_addr(const osip_uri_t *uri, const union kmd_addr *flow,
 		return err;
 	osip_uri_uparam_get_byname((osip_uri_t *)uri, "transport", &tp);
 	if (tp && tp->gvalue)
-		a->tp.proto = strcasecmp(tp->gvalue, "tcp") ? KMD_TP_UDP :
-			KMD_TP_TCP;
+		a->tp.proto = !strcasecmp(tp->gvalue, "tcp") ? KMD_TP_TCP :
+			!strcasecmp(tp->gvalue, "tls") ? KMD_TP_TLS : KMD_TP_UDP;
 	else if (flow && kmd_addr_equal(a, flow))
 		a->tp.proto = flow->tp.proto;
 	return 0;
@@ -327,7 +327,7 @@ static osip_message_t *leg_request(struct kmd_call *call, int l,
 	osip_message_set_uri(req, uri);
 	kmd_random_hex(branch, 16);
 	snprintf(buf, sizeof(buf), "SIP/2.0/%s %s:%u;branch=" BRANCH_PREFIX
-		 "%s;rport", kmd_sip_via_proto(dst), host, kmd_sip_port(),
+		 "%s;rport", kmd_sip_via_proto(dst), host, kmd_sip_port_for(dst),
 		 branch);
 	if (osip_message_set_via(req, buf) ||
 	    osip_from_clone(leg->local, &req->from) ||
@@ -357,8 +357,10 @@ static void set_contact(osip_message_t *msg, const union kmd_addr *toward)
 
 	if (kmd_sip_local_host(toward, host, sizeof(host)))
 		return;
-	snprintf(buf, sizeof(buf), "<sip:kmediad@%s:%u%s>", host, kmd_sip_port(),
-		 toward->tp.proto == KMD_TP_TCP ? ";transport=tcp" : "");
+	snprintf(buf, sizeof(buf), "<sip:kmediad@%s:%u%s>", host,
+		 kmd_sip_port_for(toward),
+		 toward->tp.proto == KMD_TP_TCP ? ";transport=tcp" :
+		 toward->tp.proto == KMD_TP_TLS ? ";transport=tls" : "");
 	osip_message_set_contact(msg, buf);
 }
 

@@ -3,7 +3,8 @@
  * kmediad configuration: an ini file read with libinih.
  *
  *   [sip]     listen = ADDRESS (repeatable), port, user_agent, tcp,
- *             tcp_max_connections, tcp_idle_timeout, max_message_size
+ *             tcp_max_connections, tcp_idle_timeout, max_message_size,
+ *             tls_certificate, tls_key, tls_port
  *   [media]   address = ADDRESS (repeatable), port_min, port_max,
  *             idle_timeout (seconds), source = latch|strict
  *   [routes]  PREFIX-or-DOMAIN-or-* = HOST[:PORT]
@@ -73,7 +74,7 @@ static bool route_key_is_prefix(const char *key)
 	return true;
 }
 
-/* HOST[:PORT][;transport=udp|tcp] */
+/* HOST[:PORT][;transport=udp|tcp|tls] */
 static int route_hop(const char *value, union kmd_addr *hop)
 {
 	const char *semi = strchr(value, ';');
@@ -83,6 +84,8 @@ static int route_hop(const char *value, union kmd_addr *hop)
 	if (semi) {
 		if (!strcasecmp(semi + 1, "transport=tcp"))
 			proto = KMD_TP_TCP;
+		else if (!strcasecmp(semi + 1, "transport=tls"))
+			proto = KMD_TP_TLS;
 		else if (strcasecmp(semi + 1, "transport=udp"))
 			return -EINVAL;
 		if ((size_t)(semi - value) >= sizeof(host))
@@ -184,7 +187,7 @@ static int on_entry(void *user, const char *section, const char *name,
 			return fail(p, section, name, value, err == -ENOMEM ?
 				    "out of memory" :
 				    "next hop is not HOST[:PORT] or [IPv6][:PORT], "
-				    "optionally ;transport=udp|tcp");
+				    "optionally ;transport=udp|tcp|tls");
 	} else if (!strcmp(section, "users")) {
 		if (add_user(cfg, name, value))
 			return fail(p, section, name, value, "out of memory");
@@ -227,6 +230,15 @@ static int on_entry(void *user, const char *section, const char *name,
 		if (parse_uint(value, 1024, 1048576, &cfg->max_msg))
 			return fail(p, section, name, value,
 				    "expected 1024-1048576 bytes");
+	} else if (IS("sip", "tls_certificate")) {
+		free(cfg->tls_cert);
+		cfg->tls_cert = strdup(value);
+	} else if (IS("sip", "tls_key")) {
+		free(cfg->tls_key);
+		cfg->tls_key = strdup(value);
+	} else if (IS("sip", "tls_port")) {
+		if (parse_uint(value, 1, 65535, &cfg->tls_port))
+			return fail(p, section, name, value, "not a port (1-65535)");
 	} else {
 		return fail(p, section, name, value, "unknown setting");
 	}
@@ -247,6 +259,7 @@ static void defaults(struct kmd_config *cfg)
 	cfg->tcp_max_conns = 1024;
 	cfg->tcp_idle = 900;
 	cfg->max_msg = 65535;
+	cfg->tls_port = 5061;
 }
 
 int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
@@ -286,6 +299,11 @@ int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
 			 path);
 		return -1;
 	}
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		snprintf(err, errlen, "%s: [sip] TLS needs both tls_certificate "
+			 "and tls_key", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -302,6 +320,8 @@ void kmd_config_free(struct kmd_config *cfg)
 	free(cfg->routes);
 	free(cfg->users);
 	free(cfg->user_agent);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <syslog.h>
 
 #include <osipparser2/osip_parser.h>
@@ -60,7 +61,13 @@ union kmd_addr {
 	} tp;
 };
 
-enum { KMD_TP_UDP, KMD_TP_TCP };
+enum { KMD_TP_UDP, KMD_TP_TCP, KMD_TP_TLS };
+
+/* TCP and TLS: no retransmissions, responses on the request's connection */
+static inline bool kmd_addr_stream(const union kmd_addr *a)
+{
+	return a->tp.proto != KMD_TP_UDP;
+}
 
 #define KMD_ADDRSTRLEN (INET6_ADDRSTRLEN + 8)
 
@@ -142,6 +149,9 @@ struct kmd_config {
 	unsigned int tcp_max_conns;	/* connections open at once */
 	unsigned int tcp_idle;		/* seconds before an idle one closes */
 	unsigned int max_msg;		/* largest message over TCP, bytes */
+	/* SIP over TLS (tls.c): on when both files are set */
+	char *tls_cert, *tls_key;	/* PEM */
+	unsigned int tls_port;		/* default 5061 */
 };
 
 /* 0, or -1 with a message "file:line: what" in err. */
@@ -208,6 +218,8 @@ int kmd_sip_send_msg(osip_message_t *msg, const union kmd_addr *dst,
 /* Our address toward dst as a URI/Via host, and our SIP port. */
 int kmd_sip_local_host(const union kmd_addr *dst, char *host, size_t len);
 unsigned int kmd_sip_port(void);
+/* Our port for the transport toward dst (tls_port for TLS). */
+unsigned int kmd_sip_port_for(const union kmd_addr *dst);
 const char *kmd_sip_user_agent(void);
 /* Datagrams that were not SIP at all (dropped silently), for the dump. */
 uint64_t kmd_sip_dropped(void);
@@ -246,6 +258,19 @@ void kmd_tcp_close(void);
  */
 int kmd_tcp_send(const union kmd_addr *dst, const char *buf, size_t len);
 unsigned int kmd_tcp_count(void);
+
+/* ---- tls.c: OpenSSL sessions on tcp.c's connections ---- */
+
+int kmd_tls_init(const struct kmd_config *cfg);
+bool kmd_tls_enabled(void);
+/* An SSL session on fd (NULL when TLS is off or on failure). */
+void *kmd_tls_new(int fd, bool server);
+void kmd_tls_free(void *tls);
+/* Like recv()/send(); a send waiting for handshake bytes fails with
+ * EINPROGRESS.
+ */
+ssize_t kmd_tls_recv(void *tls, void *buf, size_t len);
+ssize_t kmd_tls_send(void *tls, const void *buf, size_t len);
 
 /* ---- txn.c: transactions over UDP (RFC 3261 section 17) ---- */
 

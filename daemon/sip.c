@@ -24,7 +24,7 @@ struct sip_sock {
 
 static struct sip_sock socks[KMD_MAX_ADDRS];
 static unsigned int n_socks;
-static unsigned int sip_port;
+static unsigned int sip_port, tls_port;
 static const char *user_agent;
 static uint64_t dropped;
 
@@ -73,6 +73,7 @@ int kmd_sip_open(const struct kmd_config *cfg)
 	int one = 1;
 
 	sip_port = cfg->sip_port;
+	tls_port = cfg->tls_port;
 	user_agent = cfg->user_agent;
 	for (i = 0; i < cfg->n_listen; i++) {
 		struct sip_sock *s = &socks[n_socks];
@@ -124,6 +125,11 @@ unsigned int kmd_sip_port(void)
 	return sip_port;
 }
 
+unsigned int kmd_sip_port_for(const union kmd_addr *dst)
+{
+	return dst->tp.proto == KMD_TP_TLS ? tls_port : sip_port;
+}
+
 const char *kmd_sip_user_agent(void)
 {
 	return user_agent;
@@ -166,7 +172,7 @@ int kmd_sip_send(const union kmd_addr *dst, const char *buf, size_t len)
 	struct sip_sock *s;
 	char str[KMD_ADDRSTRLEN];
 
-	if (dst->tp.proto == KMD_TP_TCP)
+	if (kmd_addr_stream(dst))
 		return kmd_tcp_send(dst, buf, len);
 	s = sock_for(dst);
 	if (!s) {
@@ -204,7 +210,11 @@ int kmd_sip_send_msg(osip_message_t *msg, const union kmd_addr *dst,
 
 const char *kmd_sip_via_proto(const union kmd_addr *dst)
 {
-	return dst->tp.proto == KMD_TP_TCP ? "TCP" : "UDP";
+	static const char *const names[] = {
+		[KMD_TP_UDP] = "UDP", [KMD_TP_TCP] = "TCP", [KMD_TP_TLS] = "TLS",
+	};
+
+	return dst->tp.proto <= KMD_TP_TLS ? names[dst->tp.proto] : "UDP";
 }
 
 int kmd_sip_local_host(const union kmd_addr *dst, char *host, size_t len)
@@ -281,7 +291,7 @@ void kmd_sip_response_dst(const osip_message_t *req, const union kmd_addr *src,
 
 	*dst = *src;
 	/* over TCP, back on the connection the request came on (18.2.2) */
-	if (!via || src->tp.proto == KMD_TP_TCP)
+	if (!via || kmd_addr_stream(src))
 		return;
 	osip_via_param_get_byname(via, "rport", &rport);
 	if (rport)

@@ -16,6 +16,10 @@
  * garbage (no SIP start line, no Content-Length: 400 and closed), a
  * connection idle for tcp_idle_timeout seconds is closed, and so is one
  * whose peer does not read what we queue for it.
+ *
+ * TLS connections (tls.c) are the same with an OpenSSL session between the
+ * socket and the buffers: a listener per address on tls_port, and
+ * connections to next hops marked KMD_TP_TLS.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,21 +38,24 @@
 struct tcp_listener {
 	struct kmd_io io;
 	union kmd_addr local;
+	int proto;		/* KMD_TP_TCP or KMD_TP_TLS */
 };
 
 struct tcp_conn {
 	struct kmd_io io;	/* first: freed through kmd_loop_free_later() */
 	union kmd_addr peer;
-	char key[KMD_ADDRSTRLEN];
+	char key[KMD_ADDRSTRLEN + 8];
 	struct kmd_timer idle;
 	bool connecting;
+	void *tls;		/* SSL session, or NULL for plain TCP */
+	bool tls_wait_read;	/* a write waits for the peer's handshake */
 	char *in;
 	size_t in_len, in_max;
 	char *out;
 	size_t out_len;
 };
 
-static struct tcp_listener listeners[KMD_MAX_ADDRS];
+static struct tcp_listener listeners[2 * KMD_MAX_ADDRS];
 static unsigned int n_listeners;
 static struct kmd_map *conns;
 static unsigned int n_conns;
@@ -59,14 +66,40 @@ unsigned int kmd_tcp_count(void)
 	return n_conns;
 }
 
+/* The table's key: the peer's address, and the transport for TLS. */
+static void conn_key(const union kmd_addr *peer, char *key, size_t len)
+{
+	char str[KMD_ADDRSTRLEN];
+
+	snprintf(key, len, "%s%s", kmd_addr_str(peer, str, sizeof(str)),
+		 peer->tp.proto == KMD_TP_TLS ? ";tls" : "");
+}
+
+static ssize_t conn_recv(struct tcp_conn *c, void *buf, size_t len)
+{
+	if (c->tls)
+		return kmd_tls_recv(c->tls, buf, len);
+	return recv(c->io.fd, buf, len, MSG_DONTWAIT);
+}
+
+static ssize_t conn_send(struct tcp_conn *c, const void *buf, size_t len)
+{
+	if (c->tls)
+		return kmd_tls_send(c->tls, buf, len);
+	return send(c->io.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static void conn_close(struct tcp_conn *c, const char *why)
 {
 	char str[KMD_ADDRSTRLEN];
 
 	if (c->io.fd < 0)
 		return;
-	kmd_dbg(NULL, "tcp %s closed: %s", kmd_addr_str(&c->peer, str,
-							 sizeof(str)), why);
+	kmd_dbg(NULL, "%s %s closed: %s", c->tls ? "tls" : "tcp",
+		kmd_addr_str(&c->peer, str, sizeof(str)), why);
+	if (c->tls)
+		kmd_tls_free(c->tls);
+	c->tls = NULL;
 	kmd_loop_del(&c->io);
 	close(c->io.fd);
 	c->io.fd = -1;
@@ -92,18 +125,23 @@ static void conn_touch(struct tcp_conn *c)
 
 static void conn_events(struct tcp_conn *c)
 {
-	kmd_loop_set(&c->io, EPOLLIN | (c->out_len || c->connecting ?
-					EPOLLOUT : 0));
+	kmd_loop_set(&c->io, EPOLLIN | ((c->out_len && !c->tls_wait_read) ||
+					c->connecting ? EPOLLOUT : 0));
 }
 
 static void conn_flush(struct tcp_conn *c)
 {
 	ssize_t n;
 
+	c->tls_wait_read = false;
 	while (c->out_len) {
-		n = send(c->io.fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
+		n = conn_send(c, c->out, c->out_len);
+		if (n < 0 && errno == EINPROGRESS) {
+			c->tls_wait_read = true;
+			break;
+		}
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				break;
 			conn_close(c, strerror(errno));
 			return;
@@ -180,12 +218,13 @@ static void conn_reject(struct tcp_conn *c, size_t len, int code,
 {
 	char str[KMD_ADDRSTRLEN];
 
-	kmd_info(NULL, "tcp %s: %d %s, closing the connection",
-		 kmd_addr_str(&c->peer, str, sizeof(str)), code, reason);
+	kmd_info(NULL, "%s %s: %d %s, closing the connection",
+		 c->tls ? "tls" : "tcp", kmd_addr_str(&c->peer, str, sizeof(str)),
+		 code, reason);
 	kmd_sip_reject_raw(c->in, len, &c->peer, code, reason);
 	/* what we could queue goes out before the close */
 	if (c->io.fd >= 0 && c->out_len)
-		send(c->io.fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		conn_send(c, c->out, c->out_len);
 	conn_close(c, reason);
 }
 
@@ -280,8 +319,7 @@ static void conn_readable(struct tcp_conn *c)
 			c->in_max = max;
 		}
 		/* one byte kept for the terminating NUL */
-		n = recv(c->io.fd, c->in + c->in_len, c->in_max - c->in_len - 1,
-			 MSG_DONTWAIT);
+		n = conn_recv(c, c->in + c->in_len, c->in_max - c->in_len - 1);
 		if (n == 0) {
 			conn_close(c, "closed by the peer");
 			return;
@@ -323,6 +361,11 @@ static void conn_cb(struct kmd_io *io, uint32_t events)
 		conn_readable(c);
 		if (c->io.fd < 0)
 			return;
+		/* TLS: the handshake bytes a queued write waited for */
+		if (c->tls_wait_read)
+			conn_flush(c);
+		if (c->io.fd < 0)
+			return;
 	} else if (events & (EPOLLERR | EPOLLHUP)) {
 		conn_close(c, "connection error");
 		return;
@@ -339,19 +382,26 @@ static struct tcp_conn *conn_new(int fd, const union kmd_addr *peer,
 	if (!c)
 		return NULL;
 	c->peer = *peer;
-	c->peer.tp.proto = KMD_TP_TCP;
-	kmd_addr_str(&c->peer, c->key, sizeof(c->key));
+	if (peer->tp.proto == KMD_TP_TLS) {
+		c->tls = kmd_tls_new(fd, !connecting);
+		if (!c->tls) {
+			free(c);
+			return NULL;
+		}
+	}
+	conn_key(&c->peer, c->key, sizeof(c->key));
 	c->connecting = connecting;
 	c->io.fd = fd;
 	c->io.cb = conn_cb;
 	kmd_timer_init(&c->idle, conn_idle);
 	if (kmd_map_put(conns, c->key, c)) {
+		kmd_tls_free(c->tls);
 		free(c);
 		return NULL;
 	}
-	c->io.fd = fd;
 	if (kmd_loop_add(&c->io)) {
 		kmd_map_del(conns, c->key);
+		kmd_tls_free(c->tls);
 		free(c);
 		return NULL;
 	}
@@ -378,13 +428,14 @@ static void unmap_v4(union kmd_addr *a)
 
 static void listener_cb(struct kmd_io *io, uint32_t events)
 {
+	struct tcp_listener *l = kmd_container_of(io, struct tcp_listener, io);
 	union kmd_addr peer;
 	socklen_t len;
 	int i, fd;
 
 	(void)events;
 	for (i = 0; i < 64; i++) {
-		char str[KMD_ADDRSTRLEN];
+		char str[KMD_ADDRSTRLEN], key[KMD_ADDRSTRLEN + 8];
 
 		memset(&peer, 0, sizeof(peer));
 		len = sizeof(peer.ss);
@@ -399,24 +450,28 @@ static void listener_cb(struct kmd_io *io, uint32_t events)
 			close(fd);
 			continue;
 		}
-		peer.tp.proto = KMD_TP_TCP;
-		kmd_addr_str(&peer, str, sizeof(str));
-		if (kmd_map_get(conns, str) || !conn_new(fd, &peer, false)) {
+		peer.tp.proto = l->proto;
+		conn_key(&peer, key, sizeof(key));
+		if (kmd_map_get(conns, key) || !conn_new(fd, &peer, false)) {
 			close(fd);
 			continue;
 		}
-		kmd_dbg(NULL, "tcp connection from %s", str);
+		kmd_dbg(NULL, "tcp connection from %s", key);
 	}
 }
 
 int kmd_tcp_send(const union kmd_addr *dst, const char *buf, size_t len)
 {
-	char key[KMD_ADDRSTRLEN];
+	char key[KMD_ADDRSTRLEN + 8];
 	struct tcp_conn *c;
 
 	if (!conns)
 		return -ENOTCONN;
-	kmd_addr_str(dst, key, sizeof(key));
+	if (dst->tp.proto == KMD_TP_TLS && !kmd_tls_enabled()) {
+		kmd_warn(NULL, "tls: no certificate configured, cannot send");
+		return -EPROTONOSUPPORT;
+	}
+	conn_key(dst, key, sizeof(key));
 	c = kmd_map_get(conns, key);
 	if (!c) {
 		int fd;
@@ -476,15 +531,19 @@ int kmd_tcp_open(const struct kmd_config *config)
 	conns = kmd_map_new(1021);
 	if (!conns)
 		return -ENOMEM;
-	if (!cfg->tcp)
-		return 0;
-	for (i = 0; i < cfg->n_listen; i++) {
+	if (kmd_tls_init(cfg))
+		return -EINVAL;
+	for (i = 0; i < 2 * cfg->n_listen; i++) {
 		struct tcp_listener *l = &listeners[n_listeners];
+		bool tls = i >= cfg->n_listen;
 		char str[KMD_ADDRSTRLEN];
 		int fd;
 
-		l->local = cfg->listen[i];
-		kmd_addr_set_port(&l->local, cfg->sip_port);
+		if (tls ? !kmd_tls_enabled() : !cfg->tcp)
+			continue;
+		l->proto = tls ? KMD_TP_TLS : KMD_TP_TCP;
+		l->local = cfg->listen[i % cfg->n_listen];
+		kmd_addr_set_port(&l->local, tls ? cfg->tls_port : cfg->sip_port);
 		fd = socket(l->local.sa.sa_family,
 			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -496,7 +555,8 @@ int kmd_tcp_open(const struct kmd_config *config)
 		    listen(fd, 128)) {
 			int err = -errno;
 
-			kmd_err(NULL, "cannot listen on tcp %s: %s",
+			kmd_err(NULL, "cannot listen on %s %s: %s",
+				tls ? "tls" : "tcp",
 				kmd_addr_str(&l->local, str, sizeof(str)),
 				strerror(errno));
 			close(fd);
@@ -508,7 +568,7 @@ int kmd_tcp_open(const struct kmd_config *config)
 			close(fd);
 			return -errno;
 		}
-		kmd_info(NULL, "SIP listening on tcp %s",
+		kmd_info(NULL, "SIP listening on %s %s", tls ? "tls" : "tcp",
 			 kmd_addr_str(&l->local, str, sizeof(str)));
 		n_listeners++;
 	}
@@ -522,7 +582,7 @@ static void close_one(void *value, void *data)
 	(void)data;
 	/* what is queued (BYEs of the shutdown) gets one last chance */
 	if (c->out_len && !c->connecting)
-		send(c->io.fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		conn_send(c, c->out, c->out_len);
 	conn_close(c, "shutdown");
 }
 

@@ -10,7 +10,7 @@
  *   responses are ACKed here, in the transaction, as the RFC says.
  *
  * Completed transactions linger 32 s to absorb late retransmissions.
- * Over TCP nothing is retransmitted by the transactions (17.1.1.2, 17.1.2.2,
+ * Over TCP (and TLS) nothing is retransmitted by the transactions (17.1.1.2, 17.1.2.2,
  * 17.2.1): only the timeouts run, and a 2xx to an INVITE is still repeated
  * until the ACK, since the core owes that end to end (13.3.1.4).
  */
@@ -132,7 +132,7 @@ void kmd_stx_respond(struct kmd_stx *stx, osip_message_t *resp)
 		return;
 	kmd_timer_arm(&stx->expire, TXN_LINGER_MS);
 	if (!strcmp(stx->method, "INVITE") &&
-	    (code < 300 || stx->peer.tp.proto != KMD_TP_TCP)) {
+	    (code < 300 || !kmd_addr_stream(&stx->peer))) {
 		stx->interval = KMD_T1;
 		stx->give_up = kmd_now_ms() + TXN_LINGER_MS;
 		kmd_timer_arm(&stx->retx, stx->interval);
@@ -153,7 +153,7 @@ void kmd_stx_retransmitted(struct kmd_stx *stx, const union kmd_addr *src)
 	/* over TCP the retransmission may come on a new connection: the
 	 * answer follows it (the old one may be gone)
 	 */
-	if (src->tp.proto == KMD_TP_TCP)
+	if (kmd_addr_stream(src))
 		stx->peer = *src;
 	if (stx->last)
 		kmd_sip_send(&stx->peer, stx->last, stx->last_len);
@@ -264,7 +264,7 @@ struct kmd_ctx *kmd_ctx_send(osip_message_t *req, const union kmd_addr *dst,
 	ctx->interval = KMD_T1;
 	ctx->deadline = kmd_now_ms() + 64 * KMD_T1;
 	/* reliable: no Timer A/E, the first run of the timer is B/F */
-	kmd_timer_arm(&ctx->retx, dst->tp.proto == KMD_TP_TCP ? 64 * KMD_T1 :
+	kmd_timer_arm(&ctx->retx, kmd_addr_stream(dst) ? 64 * KMD_T1 :
 		      ctx->interval);
 	return ctx;
 }

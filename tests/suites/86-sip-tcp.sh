@@ -8,6 +8,9 @@
 # message in pieces), the errors that close a connection (no
 # Content-Length, a message beyond max_message_size, garbage), and a
 # second daemon with tcp_idle_timeout = 1 and tcp_max_connections = 2.
+# TLS (a certificate made here with openssl): OPTIONS over TLS from
+# openssl s_client, and an INVITE that kmediad sends over TLS to openssl
+# s_server (a route with ;transport=tls).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/ktap.sh
@@ -18,13 +21,18 @@ PCAP_PKTS=246		# g711a.pcap (236) + dtmf_2833_1.pcap (10) per call
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 86-sip-tcp 20
+kmsip_init 86-sip-tcp 22
 
-# user 9...: the callee over UDP; everything else over TCP
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=kmediad \
+	> "$tmp/openssl.err" 2>&1
+# user 9...: the callee over UDP; 5...: over TLS; everything else over TCP
 {
 	kmsip_conf 43000
 	printf 'address = fd31:1::2\nidle_timeout = 120\n[sip]\nlisten = ::\n'
-	printf '[routes]\n9 = 10.31.2.1:5060\n* = 10.31.2.1:5060;transport=tcp\n'
+	printf 'tls_certificate = %s\ntls_key = %s\n' "$tmp/cert.pem" "$tmp/key.pem"
+	printf '[routes]\n9 = 10.31.2.1:5060\n5 = 10.31.2.1:5061;transport=tls\n'
+	printf '* = 10.31.2.1:5060;transport=tcp\n'
 } > "$tmp/kmediad.conf"
 {
 	printf '[sip]\nlisten = 10.31.1.2\nport = 5062\ntcp_idle_timeout = 1\n'
@@ -203,7 +211,37 @@ else
 fi
 kmsip_clean "after the mixed calls"
 
-# 16-20: limits, on a second daemon (port 5062)
+# 16: OPTIONS over TLS (port 5061) from openssl s_client
+sed 's|SIP/2.0/TCP|SIP/2.0/TLS|' "$tmp/o4" > "$tmp/o4tls"
+got=$(in_uac timeout 4 openssl s_client -connect 10.31.1.2:5061 -quiet \
+	< "$tmp/o4tls" 2> "$tmp/s_client.err")
+if [[ "$got" == *"SIP/2.0 200 OK"* ]] && grep -q "SIP listening on tls 0.0.0.0:5061" "$log"; then
+	ktap_ok "OPTIONS over TLS (openssl s_client) answered 200"
+else
+	ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
+	diag_file "$tmp/s_client.err"
+	ktap_fail "OPTIONS over TLS (openssl s_client) answered 200"
+fi
+
+# 17: leg B over TLS: an INVITE (late offer) reaches openssl s_server
+(sleep 8 | exec ip netns exec "$UAS" timeout 7 openssl s_server -accept 5061 \
+	-cert "$tmp/cert.pem" -key "$tmp/key.pem" -quiet -naccept 1 \
+	> "$tmp/s_server.out" 2>&1) &
+srv=$!
+sleep 1
+sed "s/carol/5000/g" "$sipdir/invite-unknown.txt" > "$tmp/tls-invite.txt"
+in_uac "$tools/kmt-sip-send" -l 5130 10.31.1.2 5060 "$tmp/tls-invite.txt" > /dev/null
+wait "$srv"
+if grep -q "^INVITE sip:5000@10.31.1.2 SIP/2.0" "$tmp/s_server.out" &&
+   grep -q "^Via: SIP/2.0/TLS 10.31.2.2:5061;" "$tmp/s_server.out" &&
+   grep -q "^Contact: <sip:kmediad@10.31.2.2:5061;transport=tls>" "$tmp/s_server.out"; then
+	ktap_ok "a route with ;transport=tls: leg B's INVITE goes over TLS (Via TLS, Contact transport=tls)"
+else
+	diag_file "$tmp/s_server.out"
+	ktap_fail "a route with ;transport=tls: leg B's INVITE goes over TLS (Via TLS, Contact transport=tls)"
+fi
+
+# 18-22: limits, on a second daemon (port 5062)
 lim_log=$tmp/kmediad-lim.log
 ip netns exec "$RELAY" "$kmediad" -f -d -c "$tmp/kmediad-lim.conf" 2> "$lim_log" &
 lim_pid=$!

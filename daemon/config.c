@@ -100,6 +100,58 @@ static int route_hop(const char *value, union kmd_addr *hop)
 	return 0;
 }
 
+/*
+ * [sip] transport settings:
+ *   tcp = yes|no, tcp_max_connections, tcp_idle_timeout (seconds),
+ *   max_message_size (bytes), tls_certificate, tls_key (PEM), tls_port
+ * Returns -1 for another key; else 0, with p->err set on a bad value.
+ */
+static int sip_extra(struct parse_ctx *p, const char *name, const char *value)
+{
+	struct kmd_config *cfg = p->cfg;
+
+	if (!strcmp(name, "tcp")) {
+		if (!strcasecmp(value, "yes") || !strcmp(value, "1"))
+			cfg->tcp = true;
+		else if (!strcasecmp(value, "no") || !strcmp(value, "0"))
+			cfg->tcp = false;
+		else
+			return fail(p, "sip", name, value, "expected yes or no");
+	} else if (!strcmp(name, "tcp_max_connections")) {
+		if (parse_uint(value, 1, 65536, &cfg->tcp_max_conns))
+			return fail(p, "sip", name, value, "expected 1-65536");
+	} else if (!strcmp(name, "tcp_idle_timeout")) {
+		if (parse_uint(value, 1, 86400, &cfg->tcp_idle))
+			return fail(p, "sip", name, value,
+				    "expected 1-86400 seconds");
+	} else if (!strcmp(name, "max_message_size")) {
+		if (parse_uint(value, 1024, 1048576, &cfg->max_msg))
+			return fail(p, "sip", name, value,
+				    "expected 1024-1048576 bytes");
+	} else if (!strcmp(name, "tls_certificate")) {
+		free(cfg->tls_cert);
+		cfg->tls_cert = strdup(value);
+	} else if (!strcmp(name, "tls_key")) {
+		free(cfg->tls_key);
+		cfg->tls_key = strdup(value);
+	} else if (!strcmp(name, "tls_port")) {
+		if (parse_uint(value, 1, 65535, &cfg->tls_port))
+			return fail(p, "sip", name, value, "not a port (1-65535)");
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void defaults_sip(struct kmd_config *cfg)
+{
+	cfg->tcp = true;
+	cfg->tcp_max_conns = 1024;
+	cfg->tcp_idle = 900;
+	cfg->max_msg = 65535;
+	cfg->tls_port = 5061;
+}
+
 static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
 {
 	struct kmd_route *r;
@@ -145,6 +197,8 @@ static int on_entry(void *user, const char *section, const char *name,
 	int err;
 
 #define IS(s, n) (!strcmp(section, s) && !strcmp(name, n))
+	if (!strcmp(section, "sip") && sip_extra(p, name, value) >= 0)
+		return p->err[0] ? 0 : 1;
 	if (IS("sip", "listen")) {
 		err = add_addr(cfg->listen, &cfg->n_listen, value);
 		if (err)
@@ -212,33 +266,6 @@ static int on_entry(void *user, const char *section, const char *name,
 			return fail(p, section, name, value,
 				    "expected error, warning, info or debug");
 		cfg->log_level = l;
-	} else if (IS("sip", "tcp")) {
-		if (!strcasecmp(value, "yes") || !strcmp(value, "1"))
-			cfg->tcp = true;
-		else if (!strcasecmp(value, "no") || !strcmp(value, "0"))
-			cfg->tcp = false;
-		else
-			return fail(p, section, name, value, "expected yes or no");
-	} else if (IS("sip", "tcp_max_connections")) {
-		if (parse_uint(value, 1, 65536, &cfg->tcp_max_conns))
-			return fail(p, section, name, value, "expected 1-65536");
-	} else if (IS("sip", "tcp_idle_timeout")) {
-		if (parse_uint(value, 1, 86400, &cfg->tcp_idle))
-			return fail(p, section, name, value,
-				    "expected 1-86400 seconds");
-	} else if (IS("sip", "max_message_size")) {
-		if (parse_uint(value, 1024, 1048576, &cfg->max_msg))
-			return fail(p, section, name, value,
-				    "expected 1024-1048576 bytes");
-	} else if (IS("sip", "tls_certificate")) {
-		free(cfg->tls_cert);
-		cfg->tls_cert = strdup(value);
-	} else if (IS("sip", "tls_key")) {
-		free(cfg->tls_key);
-		cfg->tls_key = strdup(value);
-	} else if (IS("sip", "tls_port")) {
-		if (parse_uint(value, 1, 65535, &cfg->tls_port))
-			return fail(p, section, name, value, "not a port (1-65535)");
 	} else {
 		return fail(p, section, name, value, "unknown setting");
 	}
@@ -255,11 +282,6 @@ static void defaults(struct kmd_config *cfg)
 	cfg->idle_timeout = 60;
 	cfg->max_calls = 10000;
 	cfg->log_level = LOG_INFO;
-	cfg->tcp = true;
-	cfg->tcp_max_conns = 1024;
-	cfg->tcp_idle = 900;
-	cfg->max_msg = 65535;
-	cfg->tls_port = 5061;
 }
 
 int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
@@ -270,6 +292,7 @@ int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
 	int line;
 
 	defaults(cfg);
+	defaults_sip(cfg);
 	p.err = why;
 	p.errlen = sizeof(why);
 	line = ini_parse(path, on_entry, &p);

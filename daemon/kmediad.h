@@ -3,7 +3,8 @@
  * kmediad: declarations shared by the daemon's files. Each file owns one
  * concern: main.c (options, signals, start-up), config.c (the ini file and
  * routes), log.c, loop.c (epoll and timers), util.c (addresses, IDs, maps),
- * sip.c (UDP transport and message helpers), txn.c (SIP transactions),
+ * sip.c (UDP transport and message helpers), tcp.c and tls.c (SIP over
+ * TCP and TLS), txn.c (SIP transactions),
  * call.c (the back-to-back dialogs), sdp.c (offer/answer rewriting) and
  * media.c (relay ports and kernel streams).
  */
@@ -128,6 +129,14 @@ struct kmd_config {
 	unsigned int n_listen;
 	unsigned int sip_port;
 	char *user_agent;
+	/* SIP over TCP (tcp.c) */
+	bool tcp;			/* listen on TCP too (default yes) */
+	unsigned int tcp_max_conns;	/* connections open at once */
+	unsigned int tcp_idle;		/* seconds before an idle one closes */
+	unsigned int max_msg;		/* largest message over TCP, bytes */
+	/* SIP over TLS (tls.c): on when both files are set */
+	char *tls_cert, *tls_key;	/* PEM */
+	unsigned int tls_port;		/* default 5061 */
 
 	union kmd_addr media[KMD_MAX_ADDRS];
 	unsigned int n_media;
@@ -143,15 +152,6 @@ struct kmd_config {
 	unsigned int max_calls;
 	unsigned int max_cps;	/* new calls per second, 0: no limit */
 	int log_level;
-
-	/* SIP over TCP (tcp.c) */
-	bool tcp;			/* listen on TCP too (default yes) */
-	unsigned int tcp_max_conns;	/* connections open at once */
-	unsigned int tcp_idle;		/* seconds before an idle one closes */
-	unsigned int max_msg;		/* largest message over TCP, bytes */
-	/* SIP over TLS (tls.c): on when both files are set */
-	char *tls_cert, *tls_key;	/* PEM */
-	unsigned int tls_port;		/* default 5061 */
 };
 
 /* 0, or -1 with a message "file:line: what" in err. */

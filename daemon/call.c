@@ -24,7 +24,7 @@
 
 #define BRANCH_PREFIX "z9hG4bKkmd"
 #define KMD_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, NOTIFY, " \
-	"MESSAGE, REFER, REGISTER"
+	"MESSAGE, REFER, REGISTER, PRACK, SUBSCRIBE"
 #define CALL_LINGER_MS (64 * KMD_T1)
 
 enum call_state {
@@ -62,6 +62,18 @@ struct kmd_call {
 	bool cancelled, cancel_pending;
 	unsigned int byes_pending;
 	struct kmd_timer linger;
+	/* late offer: A's INVITE had no SDP, B's 2xx has the offer and A's
+	 * ACK the answer; B's ACK waits for it
+	 */
+	bool late, late_ack_pending;
+	/* 100rel (RFC 3262): A takes reliable provisionals; the last RSeq
+	 * from B (RSeq crosses unchanged: A's reliable provisionals are
+	 * exactly B's, so B's sequence is a valid one for leg A too)
+	 */
+	bool rel_a;
+	uint32_t rseq_b;
+	/* a SUBSCRIBE's dialogs, or an out-of-dialog MESSAGE: no media */
+	bool subscription, no_media;
 };
 
 static const struct kmd_config *cfg;
@@ -136,10 +148,17 @@ static char *uri_str(const osip_uri_t *uri)
 	return copy;
 }
 
-/* The numeric host:port of a SIP URI; -EINVAL for names. */
-static int uri_addr(const osip_uri_t *uri, union kmd_addr *a)
+/* The numeric host:port of a SIP URI; -EINVAL for names. Its transport
+ * is the URI's transport parameter; without one, that of `flow` when the
+ * URI names the same address and port (a peer we already talk TCP to),
+ * else UDP.
+ */
+static int uri_addr(const osip_uri_t *uri, const union kmd_addr *flow,
+		    union kmd_addr *a)
 {
+	osip_uri_param_t *tp = NULL;
 	unsigned long port = 5060;
+	int err;
 
 	if (!uri || !uri->host)
 		return -EINVAL;
@@ -147,7 +166,49 @@ static int uri_addr(const osip_uri_t *uri, union kmd_addr *a)
 		port = strtoul(uri->port, NULL, 10);
 	if (!port || port > 65535)
 		return -EINVAL;
-	return kmd_addr_from_str(uri->host, port, a);
+	err = kmd_addr_from_str(uri->host, port, a);
+	if (err)
+		return err;
+	osip_uri_uparam_get_byname((osip_uri_t *)uri, "transport", &tp);
+	if (tp && tp->gvalue)
+		a->tp.proto = !strcasecmp(tp->gvalue, "tcp") ? KMD_TP_TCP :
+			!strcasecmp(tp->gvalue, "tls") ? KMD_TP_TLS : KMD_TP_UDP;
+	else if (flow && kmd_addr_equal(a, flow))
+		a->tp.proto = flow->tp.proto;
+	return 0;
+}
+
+/* A header of that name lists the option tag (Supported, Require). */
+static bool has_option(const osip_message_t *msg, const char *name,
+		       const char *tag)
+{
+	osip_header_t *h = NULL;
+	int pos = 0;
+
+	while ((pos = osip_message_header_get_byname(msg, name, pos, &h)) >= 0 &&
+	       h) {
+		const char *p = h->hvalue;
+		size_t n = strlen(tag);
+
+		while (p && *p) {
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			if (!strncasecmp(p, tag, n) &&
+			    (!p[n] || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+				return true;
+			p = strchr(p, ',');
+		}
+		pos++;
+	}
+	return false;
+}
+
+static uint32_t header_u32(const osip_message_t *msg, const char *name)
+{
+	osip_header_t *h = NULL;
+
+	osip_message_header_get_byname(msg, name, 0, &h);
+	return h && h->hvalue ? strtoul(h->hvalue, NULL, 10) : 0;
 }
 
 static struct kmd_call *find_call(const osip_message_t *msg, int *legp)
@@ -250,7 +311,7 @@ static osip_message_t *leg_request(struct kmd_call *call, int l,
 	if (r) {
 		union kmd_addr via_route;
 
-		if (!uri_addr(r->url, &via_route))
+		if (!uri_addr(r->url, &leg->peer, &via_route))
 			*dst = via_route;
 	}
 	if (kmd_sip_local_host(dst, host, sizeof(host)) ||
@@ -265,8 +326,9 @@ static osip_message_t *leg_request(struct kmd_call *call, int l,
 	}
 	osip_message_set_uri(req, uri);
 	kmd_random_hex(branch, 16);
-	snprintf(buf, sizeof(buf), "SIP/2.0/UDP %s:%u;branch=" BRANCH_PREFIX
-		 "%s;rport", host, kmd_sip_port(), branch);
+	snprintf(buf, sizeof(buf), "SIP/2.0/%s %s:%u;branch=" BRANCH_PREFIX
+		 "%s;rport", kmd_sip_via_proto(dst), host, kmd_sip_port_for(dst),
+		 branch);
 	if (osip_message_set_via(req, buf) ||
 	    osip_from_clone(leg->local, &req->from) ||
 	    osip_to_clone(leg->remote, &req->to) ||
@@ -295,7 +357,10 @@ static void set_contact(osip_message_t *msg, const union kmd_addr *toward)
 
 	if (kmd_sip_local_host(toward, host, sizeof(host)))
 		return;
-	snprintf(buf, sizeof(buf), "<sip:kmediad@%s:%u>", host, kmd_sip_port());
+	snprintf(buf, sizeof(buf), "<sip:kmediad@%s:%u%s>", host,
+		 kmd_sip_port_for(toward),
+		 toward->tp.proto == KMD_TP_TCP ? ";transport=tcp" :
+		 toward->tp.proto == KMD_TP_TLS ? ";transport=tls" : "");
 	osip_message_set_contact(msg, buf);
 }
 
@@ -400,6 +465,10 @@ static void end_call(struct kmd_call *call, int from, int code,
 {
 	if (call->state == CALL_ENDING)
 		return;
+	if (call->no_media) {
+		call_free(call);	/* no BYE in a subscription */
+		return;
+	}
 	call->state = CALL_ENDING;
 	kmd_media_free(call->media);
 	call->media = NULL;
@@ -430,9 +499,10 @@ static void end_call(struct kmd_call *call, int from, int code,
 /* ---- leg B's INVITE transaction ---- */
 
 static void relay_to_a(struct kmd_call *call, const osip_message_t *resp,
-		       const char *sdp)
+		       const char *sdp, uint32_t rseq)
 {
 	osip_message_t *r;
+	char buf[16];
 
 	if (!call->invite_stx)
 		return;
@@ -445,8 +515,49 @@ static void relay_to_a(struct kmd_call *call, const osip_message_t *resp,
 		set_contact(r, &call->leg[KMD_SIDE_A].peer);
 		osip_message_set_allow(r, KMD_ALLOW);
 	}
+	if (rseq) {
+		snprintf(buf, sizeof(buf), "%u", rseq);
+		osip_message_set_header(r, "Require", "100rel");
+		osip_message_set_header(r, "RSeq", buf);
+	}
 	kmd_sip_set_body(r, "application/sdp", sdp);
 	kmd_stx_respond(call->invite_stx, r);
+}
+
+/* B's reliable provisional response when A cannot take one: we PRACK it
+ * ourselves (RFC 3262 section 7.2) and A gets it unreliably.
+ */
+static void prack_b(struct kmd_call *call, const struct kmd_ctx *ictx,
+		    uint32_t rseq)
+{
+	union kmd_addr dst;
+	osip_message_t *req;
+	char buf[64];
+
+	req = leg_request(call, KMD_SIDE_B, "PRACK", ++call->leg[KMD_SIDE_B].cseq,
+			  &dst);
+	if (!req)
+		return;
+	snprintf(buf, sizeof(buf), "%u %s INVITE", rseq, ictx->req->cseq->number);
+	osip_message_set_header(req, "RAck", buf);
+	osip_message_set_content_length(req, "0");
+	call_ctx_send(call, req, &dst, KMD_SIDE_B, NULL, NULL);
+}
+
+/* The Contact of B's early dialog: where its PRACKs go. */
+static void early_target_b(struct kmd_call *call, const osip_message_t *resp)
+{
+	struct leg *b = &call->leg[KMD_SIDE_B];
+	osip_contact_t *contact = osip_list_get(&resp->contacts, 0);
+	union kmd_addr a;
+	char *t;
+
+	if (!contact || !contact->url || !(t = uri_str(contact->url)))
+		return;
+	free(b->target);
+	b->target = t;
+	if (!uri_addr(contact->url, &b->peer, &a))
+		b->peer = a;
 }
 
 static void send_ack_b(struct kmd_call *call)
@@ -509,7 +620,7 @@ static void leg_b_dialog(struct kmd_call *call, const osip_message_t *resp)
 			free(b->target);
 			b->target = t;
 		}
-		if (!uri_addr(contact->url, &a))
+		if (!uri_addr(contact->url, &b->peer, &a))
 			b->peer = a;
 	}
 	/* the UAC's route set is the Record-Route list reversed (12.1.2) */
@@ -521,6 +632,76 @@ static void leg_b_dialog(struct kmd_call *call, const osip_message_t *resp)
 		if (!osip_record_route_clone(rr, (osip_record_route_t **)&r))
 			osip_list_add(&b->routes, r, -1);
 	}
+}
+
+/*
+ * Late offer (RFC 3261 13.2.1, 14.2): A's INVITE had no SDP, so leg B's
+ * INVITE has none either; B's 2xx carries the offer, rewritten for A, and
+ * A's ACK the answer, rewritten for B's ACK, which waits for it. The
+ * kernel streams are programmed at A's ACK.
+ */
+static void late_offer_answered(struct kmd_call *call,
+				const osip_message_t *resp)
+{
+	const char *body = kmd_sip_sdp_body(resp);
+	char *sdp = NULL;
+	int err;
+
+	if (call->leg[KMD_SIDE_B].confirmed) {
+		/* a retransmitted 2xx: our ACK again once A's answer came */
+		if (!call->late_ack_pending && call->ack_b)
+			send_ack_b(call);
+		return;
+	}
+	call->leg[KMD_SIDE_B].confirmed = true;
+	leg_b_dialog(call, resp);
+	err = body ? kmd_sdp_rewrite(call->media, KMD_SIDE_B, true, body, &sdp) :
+		-EINVAL;
+	if (err) {
+		kmd_warn(call->log_id, "late offer: 2xx from leg B without a "
+			 "usable SDP offer: %s", strerror(-err));
+		send_ack_b(call);
+		end_call(call, -1, 488, "Not Acceptable Here");
+		return;
+	}
+	call->late_ack_pending = true;
+	relay_to_a(call, resp, sdp, 0);
+	free(sdp);
+	call->leg[KMD_SIDE_A].confirmed = true;
+	call->state = CALL_CONFIRMED;
+	calls_answered++;
+	kmd_info(call->log_id, "answered (%d) with the offer, waiting for the "
+		 "answer in the ACK", resp->status_code);
+}
+
+/* A's ACK of a late-offer 2xx: the answer, for B's ACK and the kernel. */
+static void late_offer_ack(struct kmd_call *call, const osip_message_t *ack)
+{
+	const char *body = kmd_sip_sdp_body(ack);
+	union kmd_addr dst;
+	osip_message_t *out;
+	char *sdp = NULL;
+	int err = -EINVAL;
+
+	call->late_ack_pending = false;
+	if (body)
+		err = kmd_sdp_rewrite(call->media, KMD_SIDE_A, false, body, &sdp);
+	out = leg_request(call, KMD_SIDE_B, "ACK", 1, &dst);
+	if (out) {
+		kmd_sip_set_body(out, "application/sdp", sdp);
+		kmd_sip_send_msg(out, &dst, &call->ack_b, &call->ack_b_len);
+		osip_message_free(out);
+	}
+	free(sdp);
+	if (err) {
+		kmd_warn(call->log_id, "late offer: ACK from leg A without a "
+			 "usable SDP answer, ending the call");
+		end_call(call, -1, 488, "Not Acceptable Here");
+		return;
+	}
+	if (!kmd_media_program(call->media))
+		kmd_info(call->log_id, "media in the kernel, cookie %016" PRIx64,
+			 call->cookie);
 }
 
 static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
@@ -550,17 +731,37 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 		return;
 	if (code < 200) {
 		const char *tag = tag_of(resp->to);
+		uint32_t rseq = has_option(resp, "require", "100rel") ?
+			header_u32(resp, "rseq") : 0;
+		struct kmd_stx *stx = call->invite_stx;
 
 		if (tag)
 			set_tag(call->leg[KMD_SIDE_B].remote, tag);
-		if (answer_sdp(call, resp, &sdp)) {
+		if (rseq && rseq <= call->rseq_b) {
+			/* B repeats it until the PRACK: so do we toward A */
+			if (call->rel_a && stx && stx->last)
+				kmd_sip_send(&stx->peer, stx->last, stx->last_len);
+			return;
+		}
+		if (rseq) {
+			call->rseq_b = rseq;
+			early_target_b(call, resp);
+			if (!call->rel_a)
+				prack_b(call, ctx, rseq);
+		}
+		/* late offer: an unreliable 18x cannot carry the offer */
+		if (!call->late && answer_sdp(call, resp, &sdp)) {
 			end_call(call, -1, 488, "Not Acceptable Here");
 			return;
 		}
 		if (tag)
 			call->state = CALL_EARLY;
-		relay_to_a(call, resp, sdp);
+		relay_to_a(call, resp, sdp, call->rel_a ? rseq : 0);
 		free(sdp);
+		return;
+	}
+	if (code < 300 && call->late) {
+		late_offer_answered(call, resp);
 		return;
 	}
 	if (code < 300) {
@@ -578,7 +779,7 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 			end_call(call, -1, 488, "Not Acceptable Here");
 			return;
 		}
-		relay_to_a(call, resp, sdp);
+		relay_to_a(call, resp, sdp, 0);
 		free(sdp);
 		call->leg[KMD_SIDE_A].confirmed = true;
 		call->state = CALL_CONFIRMED;
@@ -590,7 +791,7 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 		 resp->reason_phrase ?: "");
 	calls_failed++;
 	/* 3xx too: contacts of B mean nothing to A through a B2BUA */
-	relay_to_a(call, resp, NULL);
+	relay_to_a(call, resp, NULL, 0);
 	call->state = CALL_ENDING;
 	call_free(call);
 }
@@ -627,6 +828,129 @@ static bool cps_exceeded(void)
 	return ++count > cfg->max_cps;
 }
 
+struct relay {
+	struct kmd_stx *stx;
+	osip_message_t *req;	/* as received, for the response */
+	int from;
+	bool sdp, done;
+};
+
+static void relay_free(void *data)
+{
+	struct relay *r = data;
+
+	osip_message_free(r->req);
+	free(r);
+}
+
+/* Max-Forwards of a request relayed: one less than it came with. */
+static void max_forwards(osip_message_t *out, const osip_message_t *req)
+{
+	osip_header_t *mf = NULL, *h = NULL;
+	char buf[24];
+
+	osip_message_get_max_forwards(req, 0, &mf);
+	if (!mf || !mf->hvalue)
+		return;
+	snprintf(buf, sizeof(buf), "%ld", strtol(mf->hvalue, NULL, 10) - 1);
+	osip_message_get_max_forwards(out, 0, &h);
+	if (h) {
+		osip_free(h->hvalue);
+		h->hvalue = osip_strdup(buf);
+	}
+}
+
+/* A body other than SDP crosses untouched, with its type. */
+static void copy_body(osip_message_t *out, const osip_message_t *req)
+{
+	osip_body_t *body = osip_list_get(&req->bodies, 0);
+	char *ct = NULL;
+
+	if (body && body->body && req->content_type &&
+	    !osip_content_type_to_str(req->content_type, &ct) && ct) {
+		kmd_sip_set_body(out, ct, body->body);
+		osip_free(ct);
+	} else {
+		osip_message_set_content_length(out, "0");
+	}
+}
+
+static void ood_response(struct kmd_ctx *ctx, osip_message_t *resp);
+static void ood_timeout(struct kmd_ctx *ctx);
+static void copy_header(osip_message_t *to, const osip_message_t *from,
+			const char *name);
+
+/* How long a subscription's dialogs live without a refresh: its Expires
+ * (default one hour, RFC 6665 leaves it to the event package) and 32 s.
+ */
+static void sub_expiry(struct kmd_call *call, const osip_message_t *msg)
+{
+	osip_header_t *h = NULL;
+	unsigned long expires = 3600;
+
+	osip_message_get_expires(msg, 0, &h);
+	if (h && h->hvalue)
+		expires = strtoul(h->hvalue, NULL, 10);
+	kmd_timer_arm(&call->linger, expires * 1000 + CALL_LINGER_MS);
+}
+
+/*
+ * SUBSCRIBE and MESSAGE outside a dialog are routed like an INVITE
+ * (registered user, then static routes) as a call without media. MESSAGE
+ * is one transaction; SUBSCRIBE makes a dialog on each leg in which NOTIFY
+ * and refreshing SUBSCRIBEs cross like in-dialog requests of a call. The
+ * call goes when the subscription expires or a NOTIFY ends it.
+ */
+static void ood_start(struct kmd_call *call, osip_message_t *req,
+		      struct kmd_stx *stx, const union kmd_addr *src)
+{
+	static const char *const carried[] = { "Event", "Expires", "Accept" };
+	struct leg *b = &call->leg[KMD_SIDE_B];
+	char s1[KMD_ADDRSTRLEN], s2[KMD_ADDRSTRLEN];
+	struct relay *r;
+	union kmd_addr dst;
+	osip_message_t *out;
+	struct kmd_ctx *ctx;
+	size_t k;
+
+	call->no_media = true;
+	call->subscription = MSG_IS_SUBSCRIBE(req);
+	out = leg_request(call, KMD_SIDE_B, req->sip_method, ++b->cseq, &dst);
+	r = calloc(1, sizeof(*r));
+	if (!out || !r || osip_message_clone(req, &r->req)) {
+		if (out)
+			osip_message_free(out);
+		free(r);
+		kmd_stx_reply(stx, req, 500, "Server Internal Error", NULL);
+		call_free(call);
+		return;
+	}
+	r->stx = stx;
+	max_forwards(out, req);
+	if (call->subscription)
+		set_contact(out, &dst);
+	for (k = 0; k < sizeof(carried) / sizeof(carried[0]); k++)
+		copy_header(out, req, carried[k]);
+	copy_body(out, req);
+	ctx = call_ctx_send(call, out, &dst, KMD_SIDE_B, ood_response,
+			    ood_timeout);
+	if (!ctx) {
+		relay_free(r);
+		kmd_stx_reply(stx, req, 500, "Server Internal Error", NULL);
+		call_free(call);
+		return;
+	}
+	ctx->data = r;
+	ctx->data_free = relay_free;
+	if (call->subscription)
+		sub_expiry(call, req);
+	else
+		kmd_timer_arm(&call->linger, 2 * CALL_LINGER_MS);
+	kmd_info(call->log_id, "%s %s from %s routed to %s as leg B %s",
+		 req->sip_method, b->target, kmd_addr_str(src, s1, sizeof(s1)),
+		 kmd_addr_str(&dst, s2, sizeof(s2)), b->call_id);
+}
+
 static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		     const union kmd_addr *src)
 {
@@ -634,7 +958,6 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	const struct kmd_route *route;
 	const char *sdp = kmd_sip_sdp_body(req), *reg_contact;
 	union kmd_addr reg_addr;
-	osip_header_t *mf = NULL;
 	char tag[17], id[33], lhost[INET6_ADDRSTRLEN + 2], buf[128];
 	char *sdp_b = NULL, *cid;
 	struct kmd_call *call;
@@ -667,11 +990,6 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		kmd_info(cid, "no route for %s@%s", user ?: "", host ?: "");
 		free(cid);
 		kmd_stx_reply(stx, req, 404, "No Route", NULL);
-		return;
-	}
-	if (!sdp) {
-		free(cid);
-		kmd_stx_reply(stx, req, 488, "SDP Offer Required", NULL);
 		return;
 	}
 
@@ -711,9 +1029,6 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 		if (!osip_record_route_clone(rr, (osip_record_route_t **)&r))
 			osip_list_add(&a->routes, r, -1);
 	}
-	call->invite_stx = stx;
-	stx->call = call;
-
 	/* leg B: ours, toward the route's next hop */
 	b = &call->leg[KMD_SIDE_B];
 	b->peer = reg_contact ? reg_addr : route->hop;
@@ -736,12 +1051,21 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	    kmd_map_put(calls, b->call_id, call) ||
 	    kmd_map_put(calls, call->cookie_key, call))
 		goto fail500;
+	if (!MSG_IS_INVITE(req)) {
+		ood_start(call, req, stx, src);
+		return;
+	}
+	call->invite_stx = stx;
+	stx->call = call;
 
 	call->media = kmd_media_new(call->cookie, call->log_id, &a->peer,
 				    &b->peer);
 	if (!call->media)
 		goto fail500;
-	err = kmd_sdp_rewrite(call->media, KMD_SIDE_A, true, sdp, &sdp_b);
+	call->late = !sdp;
+	call->rel_a = has_option(req, "supported", "100rel") ||
+		      has_option(req, "require", "100rel");
+	err = sdp ? kmd_sdp_rewrite(call->media, KMD_SIDE_A, true, sdp, &sdp_b) : 0;
 	if (err) {
 		kmd_warn(cid, "SDP offer: %s", strerror(-err));
 		if (err == -EINVAL)
@@ -759,19 +1083,13 @@ static void new_call(osip_message_t *req, struct kmd_stx *stx,
 	inv = leg_request(call, KMD_SIDE_B, "INVITE", ++b->cseq, &dst);
 	if (!inv)
 		goto fail500;
-	osip_message_get_max_forwards(req, 0, &mf);
-	if (mf && mf->hvalue) {
-		osip_header_t *h = NULL;
-
-		snprintf(buf, sizeof(buf), "%ld", strtol(mf->hvalue, NULL, 10) - 1);
-		osip_message_get_max_forwards(inv, 0, &h);
-		if (h) {
-			osip_free(h->hvalue);
-			h->hvalue = osip_strdup(buf);
-		}
-	}
+	max_forwards(inv, req);
 	set_contact(inv, &dst);
 	osip_message_set_allow(inv, KMD_ALLOW);
+	/* we PRACK B ourselves when A cannot */
+	osip_message_set_header(inv, "Supported", "100rel");
+	if (has_option(req, "require", "100rel"))
+		osip_message_set_header(inv, "Require", "100rel");
 	kmd_sip_set_body(inv, "application/sdp", sdp_b);
 	free(sdp_b);
 	sdp_b = NULL;
@@ -823,20 +1141,6 @@ static void handle_bye(struct kmd_call *call, int l, osip_message_t *req,
  * that give it meaning. The answer comes back to the sender as the same
  * status.
  */
-struct relay {
-	struct kmd_stx *stx;
-	osip_message_t *req;	/* as received, for the response */
-	int from;
-	bool sdp, done;
-};
-
-static void relay_free(void *data)
-{
-	struct relay *r = data;
-
-	osip_message_free(r->req);
-	free(r);
-}
 
 static void relay_response(struct kmd_ctx *ctx, osip_message_t *resp)
 {
@@ -898,6 +1202,55 @@ static void relay_timeout(struct kmd_ctx *ctx)
 	r->done = true;
 }
 
+/* The answer to a routed SUBSCRIBE or MESSAGE, back to A. */
+static void ood_response(struct kmd_ctx *ctx, osip_message_t *resp)
+{
+	struct kmd_call *call = ctx->call;
+	struct relay *r = ctx->data;
+	int code = resp->status_code;
+	osip_message_t *out;
+
+	if (code == 100 || r->done)
+		return;
+	if (call->subscription && code >= 200 && code < 300 &&
+	    !call->leg[KMD_SIDE_B].confirmed) {
+		leg_b_dialog(call, resp);
+		call->leg[KMD_SIDE_A].confirmed = true;
+		call->leg[KMD_SIDE_B].confirmed = true;
+		call->state = CALL_CONFIRMED;
+	}
+	out = kmd_sip_response(r->req, code, resp->reason_phrase ?: "Unknown",
+			       tag_of(call->leg[KMD_SIDE_A].local));
+	if (out) {
+		if (call->subscription && code >= 200 && code < 300) {
+			set_contact(out, &call->leg[KMD_SIDE_A].peer);
+			copy_header(out, resp, "Expires");
+		}
+		kmd_stx_respond(r->stx, out);
+	}
+	if (code < 200)
+		return;
+	r->done = true;
+	kmd_info(call->log_id, "%s answered %d", r->req->sip_method, code);
+	if (code < 300 && call->subscription)
+		sub_expiry(call, resp);
+	else if (!call->leg[KMD_SIDE_B].confirmed)
+		call_free(call);	/* MESSAGE done, or no subscription */
+}
+
+static void ood_timeout(struct kmd_ctx *ctx)
+{
+	struct kmd_call *call = ctx->call;
+	struct relay *r = ctx->data;
+
+	if (!r->done)
+		kmd_stx_reply(r->stx, r->req, 408, "Request Timeout",
+			      tag_of(call->leg[KMD_SIDE_A].local));
+	r->done = true;
+	if (!call->leg[KMD_SIDE_B].confirmed)
+		call_free(call);
+}
+
 static void copy_header(osip_message_t *to, const osip_message_t *from,
 			const char *name)
 {
@@ -916,20 +1269,56 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 {
 	static const char *const carried[] = {
 		"Event", "Subscription-State", "Refer-To", "Referred-By",
-		"Info-Package", "Recv-Info",
+		"Info-Package", "Recv-Info", "Expires",
 	};
 	int o = !l;
 	bool invite = MSG_IS_INVITE(req), sdp_method = invite || MSG_IS_UPDATE(req);
 	const char *sdp = kmd_sip_sdp_body(req);
-	osip_body_t *body = osip_list_get(&req->bodies, 0);
-	char *sdp_out = NULL, *ct = NULL;
+	char *sdp_out = NULL, rack_b[64] = "";
 	osip_message_t *out;
 	union kmd_addr dst;
 	struct kmd_ctx *ctx;
 	struct relay *r;
 	size_t k;
 
-	if (call->state != CALL_CONFIRMED || !call->leg[o].confirmed) {
+	if (call->subscription && MSG_IS_NOTIFY(req) && l == KMD_SIDE_B &&
+	    !call->leg[KMD_SIDE_B].confirmed && call->state != CALL_ENDING) {
+		/* a NOTIFY may come before the SUBSCRIBE's 2xx (RFC 6665
+		 * 4.1.2.4): it makes the dialog on both legs
+		 */
+		const char *t = tag_of(req->from);
+
+		if (t)
+			set_tag(call->leg[KMD_SIDE_B].remote, t);
+		early_target_b(call, req);
+		call->leg[KMD_SIDE_A].confirmed = true;
+		call->leg[KMD_SIDE_B].confirmed = true;
+		call->state = CALL_CONFIRMED;
+	}
+	if (call->no_media && sdp_method) {
+		kmd_stx_reply(stx, req, 405, "Not In A Subscription", NULL);
+		return;
+	}
+	if (MSG_IS_PRACK(req)) {
+		/* A's PRACK of a reliable 18x relayed from B: into B's early
+		 * dialog, RAck naming B's INVITE (RSeq crosses unchanged)
+		 */
+		osip_header_t *rack = NULL;
+		unsigned long rseq;
+
+		osip_message_header_get_byname(req, "rack", 0, &rack);
+		rseq = rack && rack->hvalue ? strtoul(rack->hvalue, NULL, 10) : 0;
+		if (l != KMD_SIDE_A || !call->rel_a || !rseq ||
+		    rseq > call->rseq_b || !tag_of(call->leg[o].remote) ||
+		    call->state == CALL_ENDING) {
+			kmd_stx_reply(stx, req, 481, "No Such Reliable Response",
+				      NULL);
+			return;
+		}
+		snprintf(rack_b, sizeof(rack_b), "%lu %s INVITE", rseq,
+			 call->invite_ctx ? call->invite_ctx->req->cseq->number :
+			 "1");
+	} else if (call->state != CALL_CONFIRMED || !call->leg[o].confirmed) {
 		kmd_stx_reply(stx, req, invite ? 491 : 403, invite ?
 			      "Request Pending" : "Dialog Not Confirmed", NULL);
 		return;
@@ -964,15 +1353,14 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 		set_contact(out, &dst);
 	for (k = 0; k < sizeof(carried) / sizeof(carried[0]); k++)
 		copy_header(out, req, carried[k]);
-	if (sdp_out) {
-		kmd_sip_set_body(out, "application/sdp", sdp_out);
-	} else if (body && body->body && req->content_type &&
-		   !osip_content_type_to_str(req->content_type, &ct) && ct) {
-		/* bodies other than SDP cross untouched */
-		kmd_sip_set_body(out, ct, body->body);
-		osip_free(ct);
-	} else {
+	if (rack_b[0]) {
+		osip_message_set_header(out, "RAck", rack_b);
+		/* an SDP answer in a PRACK is not relayed (see kmediad.rst) */
 		osip_message_set_content_length(out, "0");
+	} else if (sdp_out) {
+		kmd_sip_set_body(out, "application/sdp", sdp_out);
+	} else {
+		copy_body(out, req);
 	}
 	free(sdp_out);
 	r->stx = stx;
@@ -990,6 +1378,15 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 		call->reinvite_stx[l] = stx;
 		stx->call = call;
 	}
+	if (call->subscription && MSG_IS_SUBSCRIBE(req)) {
+		sub_expiry(call, req);
+	} else if (call->subscription && MSG_IS_NOTIFY(req)) {
+		osip_header_t *st = NULL;
+
+		osip_message_header_get_byname(req, "subscription-state", 0, &st);
+		if (st && st->hvalue && !strncasecmp(st->hvalue, "terminated", 10))
+			kmd_timer_arm(&call->linger, CALL_LINGER_MS);
+	}
 	kmd_info(call->log_id, "%s from leg %c relayed to leg %c",
 		 req->sip_method, 'A' + l, 'A' + o);
 }
@@ -1002,8 +1399,7 @@ static void handle_cancel(osip_message_t *req, const union kmd_addr *src)
 
 	stx = kmd_stx_find(req);
 	if (stx) {
-		if (stx->last)
-			kmd_sip_send(&stx->peer, stx->last, stx->last_len);
+		kmd_stx_retransmitted(stx, src);
 		return;
 	}
 	stx = kmd_stx_new(req, src);
@@ -1042,6 +1438,9 @@ static void handle_ack(osip_message_t *req)
 		return;
 	if (l == KMD_SIDE_A && call->invite_stx)
 		kmd_stx_acked(call->invite_stx);
+	if (l == KMD_SIDE_A && call->late_ack_pending &&
+	    call->state == CALL_CONFIRMED)
+		late_offer_ack(call, req);
 	if (call->reinvite_stx[l])
 		kmd_stx_acked(call->reinvite_stx[l]);
 }
@@ -1132,11 +1531,31 @@ static const char *request_problem(const osip_message_t *req, int *code)
 	}
 	if (!req->req_uri->host)
 		return "Bad Request-URI";
-	if (MSG_IS_INVITE(req) && mf && !strtol(mf->hvalue, NULL, 10)) {
+	if ((MSG_IS_INVITE(req) || MSG_IS_SUBSCRIBE(req) || MSG_IS_MESSAGE(req)) &&
+	    mf && !strtol(mf->hvalue, NULL, 10)) {
 		*code = 483;
 		return "Too Many Hops";
 	}
 	return NULL;
+}
+
+/* One of the request's Via headers is ours: our own request came back
+ * (directly, or through proxies that keep the Via set).
+ */
+static bool our_via(const osip_message_t *req)
+{
+	osip_generic_param_t *b;
+	osip_via_t *via;
+	int i;
+
+	for (i = 0; (via = osip_list_get(&req->vias, i)); i++) {
+		b = NULL;
+		osip_via_param_get_byname(via, "branch", &b);
+		if (b && b->gvalue && !strncmp(b->gvalue, BRANCH_PREFIX,
+						strlen(BRANCH_PREFIX)))
+			return true;
+	}
+	return false;
 }
 
 static void handle_request(osip_message_t *req, const char *buf, size_t len,
@@ -1168,8 +1587,7 @@ static void handle_request(osip_message_t *req, const char *buf, size_t len,
 	stx = kmd_stx_find(req);
 	if (stx) {
 		/* a retransmission: the last response again, if any yet */
-		if (stx->last)
-			kmd_sip_send(&stx->peer, stx->last, stx->last_len);
+		kmd_stx_retransmitted(stx, src);
 		return;
 	}
 	if (!kmd_sip_branch(req)) {
@@ -1193,13 +1611,21 @@ static void handle_request(osip_message_t *req, const char *buf, size_t len,
 			reply_options(req, stx);
 		else if (MSG_IS_INVITE(req) || MSG_IS_UPDATE(req) ||
 			 MSG_IS_INFO(req) || MSG_IS_NOTIFY(req) ||
-			 MSG_IS_MESSAGE(req) || MSG_IS_REFER(req))
+			 MSG_IS_MESSAGE(req) || MSG_IS_REFER(req) ||
+			 MSG_IS_PRACK(req) || MSG_IS_SUBSCRIBE(req))
 			relay_in_dialog(call, l, req, stx);
 		else
 			reply_not_allowed(req, stx);
 		return;
 	}
-	if (MSG_IS_INVITE(req)) {
+	if (MSG_IS_INVITE(req) || MSG_IS_SUBSCRIBE(req) || MSG_IS_MESSAGE(req)) {
+		if (our_via(req)) {
+			/* leg B of one of our calls came back to us */
+			kmd_info(NULL, "%s %s came back through kmediad: 482",
+				 req->sip_method, req->call_id->number);
+			kmd_stx_reply(stx, req, 482, "Loop Detected", NULL);
+			return;
+		}
 		if (find_call(req, &l)) {
 			/* same Call-ID, new branch, no tag: a merged request */
 			kmd_stx_reply(stx, req, 482, "Loop Detected", NULL);

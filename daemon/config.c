@@ -2,7 +2,9 @@
 /*
  * kmediad configuration: an ini file read with libinih.
  *
- *   [sip]     listen = ADDRESS (repeatable), port, user_agent
+ *   [sip]     listen = ADDRESS (repeatable), port, user_agent, tcp,
+ *             tcp_max_connections, tcp_idle_timeout, max_message_size,
+ *             tls_certificate, tls_key, tls_port
  *   [media]   address = ADDRESS (repeatable), port_min, port_max,
  *             idle_timeout (seconds), source = latch|strict
  *   [routes]  PREFIX-or-DOMAIN-or-* = HOST[:PORT]
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kmediad.h"
 
@@ -71,6 +74,84 @@ static bool route_key_is_prefix(const char *key)
 	return true;
 }
 
+/* HOST[:PORT][;transport=udp|tcp|tls] */
+static int route_hop(const char *value, union kmd_addr *hop)
+{
+	const char *semi = strchr(value, ';');
+	char host[300];
+	int proto = KMD_TP_UDP;
+
+	if (semi) {
+		if (!strcasecmp(semi + 1, "transport=tcp"))
+			proto = KMD_TP_TCP;
+		else if (!strcasecmp(semi + 1, "transport=tls"))
+			proto = KMD_TP_TLS;
+		else if (strcasecmp(semi + 1, "transport=udp"))
+			return -EINVAL;
+		if ((size_t)(semi - value) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, value, semi - value);
+		host[semi - value] = 0;
+		value = host;
+	}
+	if (kmd_addr_resolve(value, 5060, hop))
+		return -EINVAL;
+	hop->tp.proto = proto;
+	return 0;
+}
+
+/*
+ * [sip] transport settings:
+ *   tcp = yes|no, tcp_max_connections, tcp_idle_timeout (seconds),
+ *   max_message_size (bytes), tls_certificate, tls_key (PEM), tls_port
+ * Returns -1 for another key; else 0, with p->err set on a bad value.
+ */
+static int sip_extra(struct parse_ctx *p, const char *name, const char *value)
+{
+	struct kmd_config *cfg = p->cfg;
+
+	if (!strcmp(name, "tcp")) {
+		if (!strcasecmp(value, "yes") || !strcmp(value, "1"))
+			cfg->tcp = true;
+		else if (!strcasecmp(value, "no") || !strcmp(value, "0"))
+			cfg->tcp = false;
+		else
+			return fail(p, "sip", name, value, "expected yes or no");
+	} else if (!strcmp(name, "tcp_max_connections")) {
+		if (parse_uint(value, 1, 65536, &cfg->tcp_max_conns))
+			return fail(p, "sip", name, value, "expected 1-65536");
+	} else if (!strcmp(name, "tcp_idle_timeout")) {
+		if (parse_uint(value, 1, 86400, &cfg->tcp_idle))
+			return fail(p, "sip", name, value,
+				    "expected 1-86400 seconds");
+	} else if (!strcmp(name, "max_message_size")) {
+		if (parse_uint(value, 1024, 1048576, &cfg->max_msg))
+			return fail(p, "sip", name, value,
+				    "expected 1024-1048576 bytes");
+	} else if (!strcmp(name, "tls_certificate")) {
+		free(cfg->tls_cert);
+		cfg->tls_cert = strdup(value);
+	} else if (!strcmp(name, "tls_key")) {
+		free(cfg->tls_key);
+		cfg->tls_key = strdup(value);
+	} else if (!strcmp(name, "tls_port")) {
+		if (parse_uint(value, 1, 65535, &cfg->tls_port))
+			return fail(p, "sip", name, value, "not a port (1-65535)");
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void defaults_sip(struct kmd_config *cfg)
+{
+	cfg->tcp = true;
+	cfg->tcp_max_conns = 1024;
+	cfg->tcp_idle = 900;
+	cfg->max_msg = 65535;
+	cfg->tls_port = 5061;
+}
+
 static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
 {
 	struct kmd_route *r;
@@ -81,7 +162,7 @@ static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
 	cfg->routes = r;
 	r = &r[cfg->n_routes];
 	memset(r, 0, sizeof(*r));
-	if (kmd_addr_resolve(hop, 5060, &r->hop))
+	if (route_hop(hop, &r->hop))
 		return -EINVAL;
 	r->match = strdup(key);
 	if (!r->match)
@@ -116,6 +197,8 @@ static int on_entry(void *user, const char *section, const char *name,
 	int err;
 
 #define IS(s, n) (!strcmp(section, s) && !strcmp(name, n))
+	if (!strcmp(section, "sip") && sip_extra(p, name, value) >= 0)
+		return p->err[0] ? 0 : 1;
 	if (IS("sip", "listen")) {
 		err = add_addr(cfg->listen, &cfg->n_listen, value);
 		if (err)
@@ -157,7 +240,8 @@ static int on_entry(void *user, const char *section, const char *name,
 		if (err)
 			return fail(p, section, name, value, err == -ENOMEM ?
 				    "out of memory" :
-				    "next hop is not HOST[:PORT] or [IPv6][:PORT]");
+				    "next hop is not HOST[:PORT] or [IPv6][:PORT], "
+				    "optionally ;transport=udp|tcp|tls");
 	} else if (!strcmp(section, "users")) {
 		if (add_user(cfg, name, value))
 			return fail(p, section, name, value, "out of memory");
@@ -208,6 +292,7 @@ int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
 	int line;
 
 	defaults(cfg);
+	defaults_sip(cfg);
 	p.err = why;
 	p.errlen = sizeof(why);
 	line = ini_parse(path, on_entry, &p);
@@ -237,6 +322,11 @@ int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
 			 path);
 		return -1;
 	}
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		snprintf(err, errlen, "%s: [sip] TLS needs both tls_certificate "
+			 "and tls_key", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -253,6 +343,8 @@ void kmd_config_free(struct kmd_config *cfg)
 	free(cfg->routes);
 	free(cfg->users);
 	free(cfg->user_agent);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -3,7 +3,8 @@
  * kmediad: declarations shared by the daemon's files. Each file owns one
  * concern: main.c (options, signals, start-up), config.c (the ini file and
  * routes), log.c, loop.c (epoll and timers), util.c (addresses, IDs, maps),
- * sip.c (UDP transport and message helpers), txn.c (SIP transactions),
+ * sip.c (UDP transport and message helpers), tcp.c and tls.c (SIP over
+ * TCP and TLS), txn.c (SIP transactions),
  * call.c (the back-to-back dialogs), sdp.c (offer/answer rewriting) and
  * media.c (relay ports and kernel streams).
  */
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <syslog.h>
 
 #include <osipparser2/osip_parser.h>
@@ -50,7 +52,23 @@ union kmd_addr {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
 	struct sockaddr_storage ss;
+	/* The SIP transport of a signalling address (KMD_TP_*), kept in the
+	 * storage's last byte that no sockaddr_in/in6 reaches, so that it
+	 * travels with every copy of the address (flows, routes, bindings).
+	 */
+	struct {
+		uint8_t pad[sizeof(struct sockaddr_storage) - 1];
+		uint8_t proto;
+	} tp;
 };
+
+enum { KMD_TP_UDP, KMD_TP_TCP, KMD_TP_TLS };
+
+/* TCP and TLS: no retransmissions, responses on the request's connection */
+static inline bool kmd_addr_stream(const union kmd_addr *a)
+{
+	return a->tp.proto != KMD_TP_UDP;
+}
 
 #define KMD_ADDRSTRLEN (INET6_ADDRSTRLEN + 8)
 
@@ -111,6 +129,14 @@ struct kmd_config {
 	unsigned int n_listen;
 	unsigned int sip_port;
 	char *user_agent;
+	/* SIP over TCP (tcp.c) */
+	bool tcp;			/* listen on TCP too (default yes) */
+	unsigned int tcp_max_conns;	/* connections open at once */
+	unsigned int tcp_idle;		/* seconds before an idle one closes */
+	unsigned int max_msg;		/* largest message over TCP, bytes */
+	/* SIP over TLS (tls.c): on when both files are set */
+	char *tls_cert, *tls_key;	/* PEM */
+	unsigned int tls_port;		/* default 5061 */
 
 	union kmd_addr media[KMD_MAX_ADDRS];
 	unsigned int n_media;
@@ -168,6 +194,8 @@ struct kmd_timer {
 
 int kmd_loop_init(void);
 int kmd_loop_add(struct kmd_io *io);
+/* Change the events (EPOLLIN, EPOLLOUT) io waits for. */
+int kmd_loop_set(struct kmd_io *io, uint32_t events);
 void kmd_loop_del(struct kmd_io *io);
 void kmd_timer_init(struct kmd_timer *t, void (*cb)(struct kmd_timer *t));
 void kmd_timer_arm(struct kmd_timer *t, uint64_t delay_ms);
@@ -190,6 +218,8 @@ int kmd_sip_send_msg(osip_message_t *msg, const union kmd_addr *dst,
 /* Our address toward dst as a URI/Via host, and our SIP port. */
 int kmd_sip_local_host(const union kmd_addr *dst, char *host, size_t len);
 unsigned int kmd_sip_port(void);
+/* Our port for the transport toward dst (tls_port for TLS). */
+unsigned int kmd_sip_port_for(const union kmd_addr *dst);
 const char *kmd_sip_user_agent(void);
 /* Datagrams that were not SIP at all (dropped silently), for the dump. */
 uint64_t kmd_sip_dropped(void);
@@ -215,6 +245,32 @@ const char *kmd_sip_sdp_body(const osip_message_t *msg);
  */
 void kmd_sip_reject_raw(const char *buf, size_t len, const union kmd_addr *src,
 			int code, const char *reason);
+
+/* "UDP" or "TCP", for a Via toward dst. */
+const char *kmd_sip_via_proto(const union kmd_addr *dst);
+
+/* ---- tcp.c: SIP over TCP (RFC 3261 section 18.3) ---- */
+
+int kmd_tcp_open(const struct kmd_config *cfg);
+void kmd_tcp_close(void);
+/* Over the connection to dst, opened if there is none (dst's proto is
+ * KMD_TP_TCP). 0 once queued, or -errno.
+ */
+int kmd_tcp_send(const union kmd_addr *dst, const char *buf, size_t len);
+unsigned int kmd_tcp_count(void);
+
+/* ---- tls.c: OpenSSL sessions on tcp.c's connections ---- */
+
+int kmd_tls_init(const struct kmd_config *cfg);
+bool kmd_tls_enabled(void);
+/* An SSL session on fd (NULL when TLS is off or on failure). */
+void *kmd_tls_new(int fd, bool server);
+void kmd_tls_free(void *tls);
+/* Like recv()/send(); a send waiting for handshake bytes fails with
+ * EINPROGRESS.
+ */
+ssize_t kmd_tls_recv(void *tls, void *buf, size_t len);
+ssize_t kmd_tls_send(void *tls, const void *buf, size_t len);
 
 /* ---- txn.c: transactions over UDP (RFC 3261 section 17) ---- */
 
@@ -247,6 +303,8 @@ struct kmd_stx *kmd_stx_new(const osip_message_t *req,
 void kmd_stx_respond(struct kmd_stx *stx, osip_message_t *resp);
 void kmd_stx_reply(struct kmd_stx *stx, const osip_message_t *req, int code,
 		   const char *reason, const char *to_tag);
+/* The request came again from src: the last response again, if any. */
+void kmd_stx_retransmitted(struct kmd_stx *stx, const union kmd_addr *src);
 /* The ACK arrived: stop repeating the final response. */
 void kmd_stx_acked(struct kmd_stx *stx);
 /* Absorb an ACK whose branch matches an INVITE transaction; true if so. */

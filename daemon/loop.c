@@ -53,6 +53,13 @@ int kmd_loop_add(struct kmd_io *io)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, io->fd, &ev) ? -errno : 0;
 }
 
+int kmd_loop_set(struct kmd_io *io, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = io };
+
+	return epoll_ctl(epfd, EPOLL_CTL_MOD, io->fd, &ev) ? -errno : 0;
+}
+
 void kmd_loop_del(struct kmd_io *io)
 {
 	epoll_ctl(epfd, EPOLL_CTL_DEL, io->fd, NULL);

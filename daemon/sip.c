@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * kmediad SIP transport (UDP over IPv4 and IPv6) and the message helpers
+ * kmediad SIP transport (UDP over IPv4 and IPv6; TCP in tcp.c, chosen by
+ * the destination's KMD_TP_* mark) and the message helpers
  * built on libosip2's parser: responses, Via received/rport (RFC 3581),
  * bodies, and the last-resort 400 for datagrams osip cannot parse.
  */
@@ -23,7 +24,7 @@ struct sip_sock {
 
 static struct sip_sock socks[KMD_MAX_ADDRS];
 static unsigned int n_socks;
-static unsigned int sip_port;
+static unsigned int sip_port, tls_port;
 static const char *user_agent;
 static uint64_t dropped;
 
@@ -44,6 +45,7 @@ static void sip_readable(struct kmd_io *io, uint32_t events)
 		if (n < 0)
 			return;
 		buf[n] = 0;
+		src.tp.proto = KMD_TP_UDP;
 		if (src.sa.sa_family == AF_INET6 &&
 		    IN6_IS_ADDR_V4MAPPED(&src.sin6.sin6_addr)) {
 			/* never happens with V6ONLY, kept for a wildcard v6 */
@@ -71,6 +73,7 @@ int kmd_sip_open(const struct kmd_config *cfg)
 	int one = 1;
 
 	sip_port = cfg->sip_port;
+	tls_port = cfg->tls_port;
 	user_agent = cfg->user_agent;
 	for (i = 0; i < cfg->n_listen; i++) {
 		struct sip_sock *s = &socks[n_socks];
@@ -104,11 +107,12 @@ int kmd_sip_open(const struct kmd_config *cfg)
 			 kmd_addr_str(&s->local, str, sizeof(str)));
 		n_socks++;
 	}
-	return 0;
+	return kmd_tcp_open(cfg);
 }
 
 void kmd_sip_close(void)
 {
+	kmd_tcp_close();
 	while (n_socks) {
 		n_socks--;
 		kmd_loop_del(&socks[n_socks].io);
@@ -119,6 +123,11 @@ void kmd_sip_close(void)
 unsigned int kmd_sip_port(void)
 {
 	return sip_port;
+}
+
+unsigned int kmd_sip_port_for(const union kmd_addr *dst)
+{
+	return dst->tp.proto == KMD_TP_TLS ? tls_port : sip_port;
 }
 
 const char *kmd_sip_user_agent(void)
@@ -160,9 +169,12 @@ static struct sip_sock *sock_for(const union kmd_addr *dst)
 
 int kmd_sip_send(const union kmd_addr *dst, const char *buf, size_t len)
 {
-	struct sip_sock *s = sock_for(dst);
+	struct sip_sock *s;
 	char str[KMD_ADDRSTRLEN];
 
+	if (kmd_addr_stream(dst))
+		return kmd_tcp_send(dst, buf, len);
+	s = sock_for(dst);
 	if (!s) {
 		kmd_warn(NULL, "no SIP socket of the family of %s",
 			 kmd_addr_str(dst, str, sizeof(str)));
@@ -194,6 +206,15 @@ int kmd_sip_send_msg(osip_message_t *msg, const union kmd_addr *dst,
 		osip_free(text);
 	}
 	return ret;
+}
+
+const char *kmd_sip_via_proto(const union kmd_addr *dst)
+{
+	static const char *const names[] = {
+		[KMD_TP_UDP] = "UDP", [KMD_TP_TCP] = "TCP", [KMD_TP_TLS] = "TLS",
+	};
+
+	return dst->tp.proto <= KMD_TP_TLS ? names[dst->tp.proto] : "UDP";
 }
 
 int kmd_sip_local_host(const union kmd_addr *dst, char *host, size_t len)
@@ -269,7 +290,8 @@ void kmd_sip_response_dst(const osip_message_t *req, const union kmd_addr *src,
 	osip_generic_param_t *rport = NULL;
 
 	*dst = *src;
-	if (!via)
+	/* over TCP, back on the connection the request came on (18.2.2) */
+	if (!via || kmd_addr_stream(src))
 		return;
 	osip_via_param_get_byname(via, "rport", &rport);
 	if (rport)

@@ -10,6 +10,9 @@
  *   responses are ACKed here, in the transaction, as the RFC says.
  *
  * Completed transactions linger 32 s to absorb late retransmissions.
+ * Over TCP (and TLS) nothing is retransmitted by the transactions (17.1.1.2, 17.1.2.2,
+ * 17.2.1): only the timeouts run, and a 2xx to an INVITE is still repeated
+ * until the ACK, since the core owes that end to end (13.3.1.4).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -128,7 +131,8 @@ void kmd_stx_respond(struct kmd_stx *stx, osip_message_t *resp)
 	if (code < 200)
 		return;
 	kmd_timer_arm(&stx->expire, TXN_LINGER_MS);
-	if (!strcmp(stx->method, "INVITE")) {
+	if (!strcmp(stx->method, "INVITE") &&
+	    (code < 300 || !kmd_addr_stream(&stx->peer))) {
 		stx->interval = KMD_T1;
 		stx->give_up = kmd_now_ms() + TXN_LINGER_MS;
 		kmd_timer_arm(&stx->retx, stx->interval);
@@ -142,6 +146,17 @@ void kmd_stx_reply(struct kmd_stx *stx, const osip_message_t *req, int code,
 
 	if (resp)
 		kmd_stx_respond(stx, resp);
+}
+
+void kmd_stx_retransmitted(struct kmd_stx *stx, const union kmd_addr *src)
+{
+	/* over TCP the retransmission may come on a new connection: the
+	 * answer follows it (the old one may be gone)
+	 */
+	if (kmd_addr_stream(src))
+		stx->peer = *src;
+	if (stx->last)
+		kmd_sip_send(&stx->peer, stx->last, stx->last_len);
 }
 
 void kmd_stx_acked(struct kmd_stx *stx)
@@ -248,7 +263,9 @@ struct kmd_ctx *kmd_ctx_send(osip_message_t *req, const union kmd_addr *dst,
 	}
 	ctx->interval = KMD_T1;
 	ctx->deadline = kmd_now_ms() + 64 * KMD_T1;
-	kmd_timer_arm(&ctx->retx, ctx->interval);
+	/* reliable: no Timer A/E, the first run of the timer is B/F */
+	kmd_timer_arm(&ctx->retx, kmd_addr_stream(dst) ? 64 * KMD_T1 :
+		      ctx->interval);
 	return ctx;
 }
 

@@ -125,6 +125,21 @@ int kmb_ring_build(struct kmb_ring *r, struct kmb_flow *f, uint32_t n)
 		uint8_t payload[KMB_PAYLOAD];
 		size_t len;
 
+		/* A fresh session per KMB_SRTP_KEEP_MAX packets keeps the
+		 * list libsrtp2 walks short; those packets go to as many
+		 * distinct streams.
+		 */
+		if (own && j && j % KMB_SRTP_KEEP_MAX == 0) {
+			kmt_libsrtp_free(tx);
+			ret = kmt_libsrtp_new(&tx, &f->srtp, KMT_LIBSRTP_SEND,
+					      NULL);
+			if (ret) {
+				own = false;
+				ret = ret < 0 ? ret : -EPROTO;
+				break;
+			}
+		}
+
 		f->cursor = (s + 1) % f->nstreams;
 		kmb_payload(payload, index, h.ssrc);
 		len = kmt_rtp_build(pkt, KMB_PKT_ROOM, &h, payload,

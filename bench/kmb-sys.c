@@ -76,9 +76,9 @@ int kmb_cpu_read(struct kmb_cpu *c)
 	return ret;
 }
 
-int kmb_mem_read(uint64_t *used, uint64_t *slab)
+int kmb_mem_read(uint64_t *used, uint64_t *slab, uint64_t *percpu)
 {
-	unsigned long long total = 0, freekb = 0, slabkb = 0, v;
+	unsigned long long total = 0, freekb = 0, slabkb = 0, pcpukb = 0, v;
 	char line[256], key[64];
 	FILE *f = fopen("/proc/meminfo", "re");
 
@@ -93,10 +93,13 @@ int kmb_mem_read(uint64_t *used, uint64_t *slab)
 			freekb = v;
 		else if (!strcmp(key, "Slab"))
 			slabkb = v;
+		else if (!strcmp(key, "Percpu"))
+			pcpukb = v;
 	}
 	fclose(f);
 	*used = (total - freekb) * 1024;
 	*slab = slabkb * 1024;
+	*percpu = pcpukb * 1024;
 	return 0;
 }
 

@@ -59,8 +59,8 @@ struct kmb_cpu {
 };
 
 int kmb_cpu_read(struct kmb_cpu *c);
-/* Used memory (MemTotal - MemFree) and Slab, in bytes. */
-int kmb_mem_read(uint64_t *used, uint64_t *slab);
+/* Used memory (MemTotal - MemFree), Slab and Percpu, in bytes. */
+int kmb_mem_read(uint64_t *used, uint64_t *slab, uint64_t *percpu);
 
 /* Median, minimum and maximum of n samples (n may be 0: all NAN). */
 struct kmb_stat {

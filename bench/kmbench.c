@@ -8,7 +8,7 @@
  * usage: kmbench [--quick] [--reps N] [--window SECS] [--rate PPS]
  *                [--sat-ring PACKETS] [--scale N,N,...] [--ctl N]
  *                [--parts dataplane,scaling,control] [--json FILE]
- *                [--host-info FILE]
+ *                [--host-info FILE] [--udp-hash ENTRIES]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -61,6 +61,7 @@ struct kmb_opts {
 	uint32_t ctl;		/* streams of the control-plane runs */
 	bool dataplane, scaling, control;
 	bool quick;
+	uint32_t udp_hash;	/* udp_child_hash_entries for the namespaces */
 	const char *json;
 	const char *host_info;
 };
@@ -93,6 +94,7 @@ struct kmb_scale_res {
 	int err;
 	double attach_s, install_s, flush_s;
 	double socket_bytes, stream_bytes, stream_slab_bytes;
+	double stream_percpu_bytes;
 	struct kmb_series s;
 };
 
@@ -124,6 +126,29 @@ static void kmb_log(const char *fmt, ...)
 }
 
 /* ---- set-up ---- */
+
+/*
+ * Since Linux 6.2 a network namespace created after
+ * net.ipv4.udp_child_hash_entries is set gets a UDP socket table of its
+ * own, of that size, instead of sharing the boot-time one (sized from
+ * memory, or by uhash_entries=). Many relay sockets make long chains in a
+ * small table.
+ */
+static void kmb_udp_hash(uint32_t entries)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/udp_child_hash_entries", "we");
+
+	if (!f) {
+		kmb_log("no udp_child_hash_entries on this kernel: %s",
+			strerror(errno));
+		return;
+	}
+	fprintf(f, "%u\n", entries);
+	if (fclose(f))
+		kmb_log("udp_child_hash_entries=%u refused", entries);
+	else
+		kmb_log("UDP table of the namespaces: %u entries", entries);
+}
 
 static int kmb_pin(int cpu)
 {
@@ -359,7 +384,7 @@ static void kmb_scale_one(struct kmb_bench *b, const struct kmb_opts *o,
 {
 	uint32_t suite = srtp ? KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80 :
 				KMEDIA_SRTP_NONE;
-	uint64_t used, slab, slab0, used0;
+	uint64_t used, slab, slab0, used0, pcpu, pcpu0;
 	struct kmb_flow f;
 	struct kmt_srtp rx;
 	unsigned int i;
@@ -367,15 +392,16 @@ static void kmb_scale_one(struct kmb_bench *b, const struct kmb_opts *o,
 
 	res->n = sk->n;
 	res->srtp = srtp;
-	kmb_mem_read(&used0, &slab0);
+	kmb_mem_read(&used0, &slab0, &pcpu0);
 	(void)mem_socks;
 	ret = kmb_streams_install(b, sk, suite, 7, NULL, &res->install_s);
 	if (ret) {
 		res->err = ret;
 		return;
 	}
-	kmb_mem_read(&used, &slab);
+	kmb_mem_read(&used, &slab, &pcpu);
 	res->stream_bytes = ((double)used - used0) / sk->n;
+	res->stream_percpu_bytes = ((double)pcpu - pcpu0) / sk->n;
 	res->stream_slab_bytes = ((double)slab - slab0) / sk->n;
 	kmt_srtp_init(&rx, KMEDIA_SRTP_NONE, 0);
 	ret = kmb_flow_init(&f, sk->n, suite, 1);
@@ -405,14 +431,14 @@ static void kmb_scaling(struct kmb_bench *b, const struct kmb_opts *o)
 	unsigned int i;
 
 	for (i = 0; i < o->nscale; i++) {
-		uint64_t used0, slab0, used1, slab1;
+		uint64_t used0, slab0, used1, slab1, pcpu;
 		struct kmb_socks sk;
 		int ret, v;
 
 		kmb_log("scaling: opening %u relay sockets", o->scale[i]);
-		kmb_mem_read(&used0, &slab0);
+		kmb_mem_read(&used0, &slab0, &pcpu);
 		ret = kmb_socks_open(b, &sk, o->scale[i]);
-		kmb_mem_read(&used1, &slab1);
+		kmb_mem_read(&used1, &slab1, &pcpu);
 		for (v = 0; v < 2; v++) {
 			struct kmb_scale_res *res = &kmb_sc_res[kmb_nsc_res++];
 
@@ -659,10 +685,10 @@ static int kmb_json(const struct kmb_opts *o)
 	kmb_json_str(f, host);
 	fprintf(f, ",\n\"method\": {\"repetitions\": %u, \"window_s\": %.2f, "
 		"\"fixed_rate_pps\": %u, \"burst\": %d, \"sat_ring_packets\": %u, "
-		"\"rtp_bytes\": %d, \"relay_cpu\": %d, "
+		"\"rtp_bytes\": %d, \"relay_cpu\": %d, \"udp_child_hash_entries\": %u, "
 		"\"cpu1_idle_baseline\": %.4f},\n", o->reps, o->window, o->rate,
 		KMB_BURST, o->sat_ring, KMB_RTP_LEN, KMB_CPU_RELAY,
-		kmb_base_rate);
+		o->udp_hash, kmb_base_rate);
 	fprintf(f, "\"dataplane\": [\n");
 	for (i = 0; i < KMB_NSC; i++) {
 		const struct kmb_scenario *sc = &kmb_scenarios[i];
@@ -691,10 +717,12 @@ static int kmb_json(const struct kmb_opts *o)
 		fprintf(f, "  {\"streams\": %u, \"variant\": \"%s\", \"error\": %d, "
 			"\"attach_s\": %.3f, \"install_s\": %.3f, \"flush_s\": %.3f, "
 			"\"bytes_per_stream\": %.1f, \"slab_bytes_per_stream\": %.1f, "
+			"\"percpu_bytes_per_stream\": %.1f, "
 			"\"bytes_per_socket\": %.1f, \"installs_per_s\": %.1f, ", r->n,
 			r->srtp ? "srtp-rtp" : "rtp-rtp", r->err, r->attach_s,
 			r->install_s, r->flush_s, r->stream_bytes,
-			r->stream_slab_bytes, r->socket_bytes,
+			r->stream_slab_bytes, r->stream_percpu_bytes,
+			r->socket_bytes,
 			r->install_s > 0 ? r->n / r->install_s : 0);
 		kmb_json_series(f, &r->s);
 		fprintf(f, "}%s\n", i + 1 < kmb_nsc_res ? "," : "");
@@ -733,7 +761,7 @@ static void kmb_usage(FILE *f)
 		"[--rate PPS] [--sat-ring N]\n"
 		"               [--scale N,N,...] [--ctl N] "
 		"[--parts dataplane,scaling,control]\n"
-		"               [--json FILE] [--host-info FILE]\n");
+		"               [--json FILE] [--host-info FILE] [--udp-hash N]\n");
 }
 
 int main(int argc, char **argv)
@@ -749,6 +777,7 @@ int main(int argc, char **argv)
 		{ "parts", required_argument, NULL, 'P' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "host-info", required_argument, NULL, 'H' },
+		{ "udp-hash", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -802,6 +831,9 @@ int main(int argc, char **argv)
 		case 'H':
 			o.host_info = optarg;
 			break;
+		case 'u':
+			o.udp_hash = strtoul(optarg, NULL, 0);
+			break;
 		case 'h':
 			kmb_usage(stdout);
 			return 0;
@@ -828,6 +860,8 @@ int main(int argc, char **argv)
 	if (ret)
 		kmb_log("raising the descriptor limit: %s", strerror(-ret));
 
+	if (o.udp_hash)
+		kmb_udp_hash(o.udp_hash);
 	ret = kmb_setup(&b, max_streams);
 	if (ret) {
 		fprintf(stderr, "kmbench: set-up failed: %s\n", strerror(-ret));

@@ -8,7 +8,8 @@
  * usage: kmbench [--quick] [--reps N] [--window SECS] [--rate PPS]
  *                [--sat-ring PACKETS] [--scale N,N,...] [--ctl N]
  *                [--parts dataplane,scaling,control] [--json FILE]
- *                [--host-info FILE] [--udp-hash ENTRIES]
+ *                [--host-info FILE] [--guest-info FILE]
+ *                [--udp-hash ENTRIES]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,14 @@
 
 #define KMB_REPS_MAX	16
 #define KMB_SCALE_MAX	8
+/*
+ * The UDP table a relay host has: the kernel sizes it from memory (one
+ * entry per 2 MiB, at most 65536), so a 2 GiB VM gets 1024 entries where
+ * a server with 128 GiB gets 65536. Measure with the server's.
+ */
+#define KMB_UDP_HASH	65536
+/* Rate of the first packet of every stream in many-stream runs. */
+#define KMB_WARM_PPS	16000
 /* Fewer streams than this: no memory or install rate per stream. */
 #define KMB_SCALE_MIN_N	1000
 
@@ -64,6 +73,7 @@ struct kmb_opts {
 	uint32_t udp_hash;	/* udp_child_hash_entries for the namespaces */
 	const char *json;
 	const char *host_info;
+	const char *guest_info;
 };
 
 /* What one window measured. */
@@ -95,6 +105,8 @@ struct kmb_scale_res {
 	double attach_s, install_s, flush_s;
 	double socket_bytes, stream_bytes, stream_slab_bytes;
 	double stream_percpu_bytes;
+	double first_us;	/* relay cost of each stream's first packet */
+	uint64_t first_lost;
 	struct kmb_series s;
 };
 
@@ -225,12 +237,11 @@ static int kmb_setup(struct kmb_bench *b, uint32_t max_streams)
  * Send a ring of the flow (pps 0: as fast as possible, at most sat_ring
  * packets) through whatever the relay holds, and account for CPU 1.
  */
-static int kmb_window(struct kmb_bench *b, const struct kmb_opts *o,
-		      struct kmb_flow *f, const struct kmt_srtp *rx_srtp,
-		      uint32_t pps, struct kmb_win *w)
+static int kmb_window_n(struct kmb_bench *b, struct kmb_flow *f,
+			const struct kmt_srtp *rx_srtp, uint32_t pps,
+			uint32_t n, uint64_t dur, struct kmb_win *w)
 {
-	uint64_t dur = (uint64_t)(o->window * 1e6), elapsed, last, t;
-	uint32_t n = pps ? (uint32_t)(pps * o->window) : o->sat_ring;
+	uint64_t elapsed, last, t;
 	struct kmb_cpu c0, c1;
 	struct kmb_recv rcv;
 	struct kmb_ring ring;
@@ -281,6 +292,17 @@ static int kmb_window(struct kmb_bench *b, const struct kmb_opts *o,
 	t = (c1.net_rx[0] - c0.net_rx[0]) + (c1.net_rx[1] - c0.net_rx[1]);
 	w->rx_on_cpu1 = t ? (double)(c1.net_rx[1] - c0.net_rx[1]) / t : NAN;
 	return 0;
+}
+
+/* A window of the run's length: o->rate pps, or flat out (pps 0). */
+static int kmb_window(struct kmb_bench *b, const struct kmb_opts *o,
+		      struct kmb_flow *f, const struct kmt_srtp *rx_srtp,
+		      uint32_t pps, struct kmb_win *w)
+{
+	uint32_t n = pps ? (uint32_t)(pps * o->window) : o->sat_ring;
+
+	return kmb_window_n(b, f, rx_srtp, pps, n, (uint64_t)(o->window * 1e6),
+			    w);
 }
 
 static void kmb_series_add(struct kmb_series *s, const struct kmb_win *fix,
@@ -380,20 +402,21 @@ static void kmb_dataplane(struct kmb_bench *b, const struct kmb_opts *o)
 
 static void kmb_scale_one(struct kmb_bench *b, const struct kmb_opts *o,
 			  const struct kmb_socks *sk, bool srtp,
-			  uint64_t mem_socks, struct kmb_scale_res *res)
+			  struct kmb_scale_res *res)
 {
 	uint32_t suite = srtp ? KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80 :
 				KMEDIA_SRTP_NONE;
 	uint64_t used, slab, slab0, used0, pcpu, pcpu0;
+	const char *what = srtp ? "SRTP" : "plain";
 	struct kmb_flow f;
 	struct kmt_srtp rx;
+	struct kmb_win w[2];
 	unsigned int i;
 	int ret;
 
 	res->n = sk->n;
 	res->srtp = srtp;
 	kmb_mem_read(&used0, &slab0, &pcpu0);
-	(void)mem_socks;
 	ret = kmb_streams_install(b, sk, suite, 7, NULL, &res->install_s);
 	if (ret) {
 		res->err = ret;
@@ -401,27 +424,43 @@ static void kmb_scale_one(struct kmb_bench *b, const struct kmb_opts *o,
 	}
 	kmb_mem_read(&used, &slab, &pcpu);
 	res->stream_bytes = ((double)used - used0) / sk->n;
-	res->stream_percpu_bytes = ((double)pcpu - pcpu0) / sk->n;
 	res->stream_slab_bytes = ((double)slab - slab0) / sk->n;
+	res->stream_percpu_bytes = ((double)pcpu - pcpu0) / sk->n;
 	kmt_srtp_init(&rx, KMEDIA_SRTP_NONE, 0);
 	ret = kmb_flow_init(&f, sk->n, suite, 1);
-	if (!ret) {
-		memcpy(f.dst, sk->addr, sk->n * sizeof(*f.dst));
-		/* Three repetitions: enough for a median and a spread. */
-		for (i = 0; i < 3 && i < o->reps && !ret; i++) {
-			struct kmb_win w[2];
-
-			ret = kmb_window(b, o, &f, &rx, o->rate, &w[0]);
-			ret = ret ?: kmb_window(b, o, &f, &rx, 0, &w[1]);
-			if (!ret) {
-				kmb_series_add(&res->s, &w[0], &w[1]);
-				kmb_log("%u %s streams: %.0f pps delivered, %.1f us/pkt",
-					sk->n, srtp ? "SRTP" : "plain",
-					w[1].arrived_pps, w[0].us_per_pkt);
-			}
-		}
-		kmb_flow_free(&f);
+	if (ret) {
+		res->err = ret;
+		kmb_streams_flush(b, 7, &res->flush_s);
+		return;
 	}
+	memcpy(f.dst, sk->addr, sk->n * sizeof(*f.dst));
+	/*
+	 * One packet per stream first: a stream's first packet does more
+	 * (route lookup into its dst_cache, sequence and replay state), and
+	 * the windows then measure streams that already carry media.
+	 */
+	ret = kmb_window_n(b, &f, &rx, KMB_WARM_PPS, sk->n,
+			   (uint64_t)sk->n * 2000000 / KMB_WARM_PPS + 1000000,
+			   &w[0]);
+	if (!ret) {
+		res->first_us = w[0].us_per_pkt;
+		res->first_lost = w[0].sent - w[0].arrived;
+		kmb_log("%u %s streams: first packets %.1f us/pkt, %llu of %llu arrived",
+			sk->n, what, w[0].us_per_pkt,
+			(unsigned long long)w[0].arrived,
+			(unsigned long long)w[0].sent);
+	}
+	/* Three repetitions: enough for a median and a spread. */
+	for (i = 0; i < 3 && i < o->reps && !ret; i++) {
+		ret = kmb_window(b, o, &f, &rx, o->rate, &w[0]);
+		ret = ret ?: kmb_window(b, o, &f, &rx, 0, &w[1]);
+		if (ret)
+			break;
+		kmb_series_add(&res->s, &w[0], &w[1]);
+		kmb_log("%u %s streams: %.0f pps delivered, %.1f us/pkt",
+			sk->n, what, w[1].arrived_pps, w[0].us_per_pkt);
+	}
+	kmb_flow_free(&f);
 	res->err = ret;
 	kmb_streams_flush(b, 7, &res->flush_s);
 }
@@ -450,7 +489,7 @@ static void kmb_scaling(struct kmb_bench *b, const struct kmb_opts *o)
 			}
 			res->attach_s = sk.attach_s;
 			res->socket_bytes = ((double)used1 - used0) / sk.n;
-			kmb_scale_one(b, o, &sk, v, used1, res);
+			kmb_scale_one(b, o, &sk, v, res);
 		}
 		if (!ret)
 			kmb_socks_close(&sk);
@@ -580,9 +619,10 @@ static void kmb_table(const struct kmb_opts *o)
 		       kmb_med(s->sat_pps, s->n) / nat_pps);
 	}
 	if (kmb_nsc_res) {
-		printf("\n%-22s %-24s %-22s %12s %12s %10s %10s\n", "scaling",
-		       "delivered pps (sat.)", "relay us/packet",
-		       "B/stream", "B/socket", "install/s", "flush/s");
+		printf("\n%-22s %-24s %-22s %9s %9s %9s %10s %10s\n",
+		       "scaling", "delivered pps (sat.)", "relay us/packet",
+		       "1st pkt", "B/stream", "B/socket", "install/s",
+		       "flush/s");
 		for (i = 0; i < kmb_nsc_res; i++) {
 			const struct kmb_scale_res *r = &kmb_sc_res[i];
 			char name[32];
@@ -599,9 +639,11 @@ static void kmb_table(const struct kmb_opts *o)
 			printf("%-22s %-24s %-22s ", name, a, c);
 			/* One stream's memory or install time is noise. */
 			if (r->n < KMB_SCALE_MIN_N)
-				printf("%12s %12s %10s %10s\n", "-", "-", "-", "-");
+				printf("%9s %9s %9s %10s %10s\n", "-", "-", "-",
+				       "-", "-");
 			else
-				printf("%12.0f %12.0f %10.0f %10.0f\n",
+				printf("%9.1f %9.0f %9.0f %10.0f %10.0f\n",
+				       r->first_us,
 				       r->stream_bytes, r->socket_bytes,
 				       r->n / r->install_s, r->n / r->flush_s);
 		}
@@ -651,12 +693,26 @@ static void kmb_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A small text file into buf (empty if it cannot be read). */
+static void kmb_slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = path ? fopen(path, "re") : NULL;
+	size_t n;
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
 static int kmb_json(const struct kmb_opts *o)
 {
 	const struct kmb_series *nat = &kmb_dp[1];
 	double nat_us = kmb_med(nat->us, nat->n);
 	double nat_pps = kmb_med(nat->sat_pps, nat->n);
-	char host[4096] = "", date[64];
+	char host[4096] = "", guest[4096] = "", date[64];
 	struct utsname u;
 	unsigned int i;
 	time_t now = time(NULL);
@@ -667,22 +723,16 @@ static int kmb_json(const struct kmb_opts *o)
 	f = fopen(o->json, "we");
 	if (!f)
 		return -errno;
-	if (o->host_info) {
-		FILE *h = fopen(o->host_info, "re");
-
-		if (h) {
-			size_t n = fread(host, 1, sizeof(host) - 1, h);
-
-			host[n] = 0;
-			fclose(h);
-		}
-	}
+	kmb_slurp(o->host_info, host, sizeof(host));
+	kmb_slurp(o->guest_info, guest, sizeof(guest));
 	uname(&u);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	fprintf(f, "{\n\"date\": \"%s\", \"kernel\": \"%s\", \"mode\": \"%s\", "
 		"\"cpus\": %ld,\n\"host\": ", date, u.release,
 		o->quick ? "quick" : "full", sysconf(_SC_NPROCESSORS_ONLN));
 	kmb_json_str(f, host);
+	fprintf(f, ",\n\"guest\": ");
+	kmb_json_str(f, guest);
 	fprintf(f, ",\n\"method\": {\"repetitions\": %u, \"window_s\": %.2f, "
 		"\"fixed_rate_pps\": %u, \"burst\": %d, \"sat_ring_packets\": %u, "
 		"\"rtp_bytes\": %d, \"relay_cpu\": %d, \"udp_child_hash_entries\": %u, "
@@ -718,10 +768,12 @@ static int kmb_json(const struct kmb_opts *o)
 			"\"attach_s\": %.3f, \"install_s\": %.3f, \"flush_s\": %.3f, "
 			"\"bytes_per_stream\": %.1f, \"slab_bytes_per_stream\": %.1f, "
 			"\"percpu_bytes_per_stream\": %.1f, "
+			"\"first_packet_us\": %.2f, \"first_packets_lost\": %llu, "
 			"\"bytes_per_socket\": %.1f, \"installs_per_s\": %.1f, ", r->n,
 			r->srtp ? "srtp-rtp" : "rtp-rtp", r->err, r->attach_s,
 			r->install_s, r->flush_s, r->stream_bytes,
 			r->stream_slab_bytes, r->stream_percpu_bytes,
+			r->first_us, (unsigned long long)r->first_lost,
 			r->socket_bytes,
 			r->install_s > 0 ? r->n / r->install_s : 0);
 		kmb_json_series(f, &r->s);
@@ -778,20 +830,21 @@ int main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "host-info", required_argument, NULL, 'H' },
 		{ "udp-hash", required_argument, NULL, 'u' },
+		{ "guest-info", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kmb_opts o = {
 		.reps = 5, .window = 4, .rate = 4000, .sat_ring = 65536,
 		.ctl = 10000, .dataplane = true, .scaling = true,
-		.control = true,
+		.control = true, .udp_hash = KMB_UDP_HASH,
 	};
 	struct kmb_bench b = { .alice = -1, .bob = -1, .rb = -1 };
 	uint32_t max_streams = 0;
 	unsigned int i;
 	int c, ret;
 
-	kmb_parse_list(&o, "1,1000,100000");
+	kmb_parse_list(&o, "1,1000,100000,1000000");
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
@@ -833,6 +886,9 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			o.udp_hash = strtoul(optarg, NULL, 0);
+			break;
+		case 'G':
+			o.guest_info = optarg;
 			break;
 		case 'h':
 			kmb_usage(stdout);

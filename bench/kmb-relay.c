@@ -7,30 +7,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kmb.h"
-
-int kmb_sh_ns(struct kmb_bench *b, int ns, const char *fmt, ...)
-{
-	char cmd[900], full[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= (int)sizeof(cmd))
-		return -ENAMETOOLONG;
-	if (ns < 0)
-		return kmt_sh("%s", cmd);
-	snprintf(full, sizeof(full), "ip netns exec %s sh -c '%s'",
-		 b->topo.name[ns], cmd);
-	return kmt_sh("%s", full);
-}
 
 /* A libkmedia context with the suite, key and salt of p. */
 static struct kmedia_srtp *kmb_srtp_ctx(const struct kmt_srtp *p)

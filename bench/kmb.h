@@ -207,8 +207,9 @@ struct kmb_bench {
 	bool verbose;
 };
 
-/* Run a command in a namespace of the topology (NULL: the VM's own). */
-int kmb_sh_ns(struct kmb_bench *b, int ns, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Run a shell command (a literal format) in namespace ns of the topology. */
+#define kmb_sh_ns(b, ns, fmt, ...) \
+	kmt_sh("ip netns exec %s sh -c '" fmt "'", (b)->topo.name[ns], \
+	       ##__VA_ARGS__)
 
 #endif /* KMB_H */

@@ -9,7 +9,7 @@
  *                [--sat-ring PACKETS] [--scale N,N,...] [--ctl N]
  *                [--parts dataplane,scaling,control] [--json FILE]
  *                [--host-info FILE] [--guest-info FILE]
- *                [--udp-hash ENTRIES]
+ *                [--udp-hash ENTRIES] [--scenario NAME]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -71,6 +71,7 @@ struct kmb_opts {
 	bool dataplane, scaling, control;
 	bool quick;
 	uint32_t udp_hash;	/* udp_child_hash_entries for the namespaces */
+	const char *only;	/* run this data-plane scenario only */
 	const char *json;
 	const char *host_info;
 	const char *guest_info;
@@ -393,7 +394,8 @@ static void kmb_dataplane(struct kmb_bench *b, const struct kmb_opts *o)
 			unsigned int k = round % 2 ? KMB_NSC - 1 - i : i;
 			const struct kmb_scenario *sc = &kmb_scenarios[k];
 
-			if (sc->na || kmb_dp[k].err)
+			if (sc->na || kmb_dp[k].err ||
+			    (o->only && strcmp(o->only, sc->name)))
 				continue;
 			kmb_dp_once(b, o, sc, &kmb_dp[k]);
 		}
@@ -831,6 +833,7 @@ int main(int argc, char **argv)
 		{ "host-info", required_argument, NULL, 'H' },
 		{ "udp-hash", required_argument, NULL, 'u' },
 		{ "guest-info", required_argument, NULL, 'G' },
+		{ "scenario", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -889,6 +892,9 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			o.guest_info = optarg;
+			break;
+		case 'S':
+			o.only = optarg;
 			break;
 		case 'h':
 			kmb_usage(stdout);

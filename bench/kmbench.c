@@ -667,6 +667,15 @@ static void kmb_table(const struct kmb_opts *o)
 	printf("\nsignalling (kmediad calls/s via SIPp): n/a: %s\n", kmb_sig_na);
 }
 
+/* ", \"key\": value", or null for a figure that could not be taken. */
+static void kmb_json_num(FILE *f, const char *key, double v)
+{
+	if (isfinite(v))
+		fprintf(f, ", \"%s\": %.3f", key, v);
+	else
+		fprintf(f, ", \"%s\": null", key);
+}
+
 static void kmb_json_series(FILE *f, const struct kmb_series *s)
 {
 	kmb_json_stat(f, "offered_pps_sat", s->offered, s->n, true);
@@ -758,9 +767,10 @@ static int kmb_json(const struct kmb_opts *o)
 		}
 		fprintf(f, "\"status\": \"ok\", ");
 		kmb_json_series(f, s);
-		fprintf(f, ", \"nat_cost_ratio\": %.3f, \"nat_pps_ratio\": %.3f}%s\n",
-			nat_us / us, kmb_med(s->sat_pps, s->n) / nat_pps,
-			i + 1 < KMB_NSC ? "," : "");
+		kmb_json_num(f, "nat_cost_ratio", nat_us / us);
+		kmb_json_num(f, "nat_pps_ratio",
+			     kmb_med(s->sat_pps, s->n) / nat_pps);
+		fprintf(f, "}%s\n", i + 1 < KMB_NSC ? "," : "");
 	}
 	fprintf(f, "],\n\"scaling\": [\n");
 	for (i = 0; i < kmb_nsc_res; i++) {
@@ -770,15 +780,15 @@ static int kmb_json(const struct kmb_opts *o)
 			"\"attach_s\": %.3f, \"install_s\": %.3f, \"flush_s\": %.3f, "
 			"\"bytes_per_stream\": %.1f, \"slab_bytes_per_stream\": %.1f, "
 			"\"percpu_bytes_per_stream\": %.1f, "
-			"\"first_packet_us\": %.2f, \"first_packets_lost\": %llu, "
+			"\"first_packets_lost\": %llu, "
 			"\"bytes_per_socket\": %.1f, \"installs_per_s\": %.1f, ", r->n,
 			r->srtp ? "srtp-rtp" : "rtp-rtp", r->err, r->attach_s,
 			r->install_s, r->flush_s, r->stream_bytes,
 			r->stream_slab_bytes, r->stream_percpu_bytes,
-			r->first_us, (unsigned long long)r->first_lost,
-			r->socket_bytes,
+			(unsigned long long)r->first_lost, r->socket_bytes,
 			r->install_s > 0 ? r->n / r->install_s : 0);
 		kmb_json_series(f, &r->s);
+		kmb_json_num(f, "first_packet_us", r->first_us);
 		fprintf(f, "}%s\n", i + 1 < kmb_nsc_res ? "," : "");
 	}
 	fprintf(f, "],\n\"control\": {\"streams\": %u, \"error\": %d, ", o->ctl,

@@ -583,7 +583,7 @@ static void kmb_json_stat(FILE *f, const char *key, const double *v,
 static const char kmb_batch_na[] =
 	"libkmedia has no batched install: one request per stream";
 static const char kmb_sig_na[] =
-	"kmediad is a stub (no SIP yet): nothing for SIPp to call";
+	"not measured: kmbench does not drive kmediad with SIPp yet";
 
 static void kmb_table(const struct kmb_opts *o)
 {

@@ -97,3 +97,11 @@ clean:
 	$(MAKE) -C daemon clean
 	$(MAKE) -C tests clean
 	rm -rf build
+
+# The benchmark (bench/): one VM boot on BENCH_KERNEL, a table on stdout and
+# build/bench/results.json. BENCH_QUICK=1 runs a short version.
+BENCH_KERNEL ?= 6.12
+.PHONY: bench
+bench: userlib
+	$(MAKE) -C bench
+	BENCH_KERNEL=$(BENCH_KERNEL) bench/bench

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kmb-relay: what each scenario puts in the relay namespace for a window
+ * (nothing for routing, an nftables DNAT + SNAT table, or a kmedia stream
+ * between two attached sockets), and the many-socket, many-stream set-ups
+ * of the scaling and control-plane runs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmb.h"
+
+/* A libkmedia context with the suite, key and salt of p. */
+static struct kmedia_srtp *kmb_srtp_ctx(const struct kmt_srtp *p)
+{
+	struct kmedia_srtp *ctx = kmedia_srtp_alloc();
+
+	if (!ctx)
+		return NULL;
+	if (kmedia_srtp_set_suite(ctx, p->suite) ||
+	    kmedia_srtp_set_key(ctx, p->key, p->key_len, p->salt,
+				p->salt_len)) {
+		kmedia_srtp_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
+ * One stream from sock_in to bob through sock_out, with SRTP in / out
+ * contexts (NULL: plain). Returns 0 and the stream's ID in *idp.
+ */
+static int kmb_stream_new(struct kmb_bench *b, uint32_t sock_in,
+			  uint32_t sock_out, const struct kmedia_srtp *in,
+			  const struct kmedia_srtp *out, uint64_t cookie,
+			  uint32_t *idp)
+{
+	struct kmedia_stream *s = kmt_stream_spec(sock_in, sock_out,
+						  &b->bob_addr,
+						  KMEDIA_KIND_RTP);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	kmedia_stream_set_cookie(s, cookie);
+	ret = in ? kmedia_stream_set_srtp_in(s, in) : 0;
+	if (!ret && out)
+		ret = kmedia_stream_set_srtp_out(s, out);
+	if (!ret)
+		ret = kmedia_stream_new(b->h, s);
+	if (!ret && idp)
+		*idp = kmedia_stream_get_id(s);
+	kmedia_stream_free(s);
+	return ret;
+}
+
+static int kmb_nat_up(struct kmb_bench *b)
+{
+	static const char rules[] =
+		"table ip kmbench {\n"
+		"  chain pre {\n"
+		"    type nat hook prerouting priority dstnat;\n"
+		"    ip daddr 10.31.1.2 udp dport 20000 dnat to 10.31.2.1:6004\n"
+		"  }\n"
+		"  chain post {\n"
+		"    type nat hook postrouting priority srcnat;\n"
+		"    ip daddr 10.31.2.1 udp dport 6004 masquerade\n"
+		"  }\n"
+		"}\n";
+	FILE *f = fopen("/tmp/kmbench.nft", "we");
+
+	if (!f)
+		return -errno;
+	fputs(rules, f);
+	if (fclose(f))
+		return -EIO;
+	return kmb_sh_ns(b, KMT_NS_RELAY, "nft -f /tmp/kmbench.nft") ? -EIO : 0;
+}
+
+static int kmb_kmedia_up(struct kmb_bench *b, struct kmb_relay *r)
+{
+	const struct kmb_scenario *sc = r->sc;
+	struct kmedia_srtp *in = NULL, *out = NULL;
+	struct kmt_srtp p;
+	int ret = 0, k;
+
+	for (k = 0; k < 2; k++) {
+		enum kmt_host host = k ? KMT_RELAY_B : KMT_RELAY_A;
+		uint16_t port = k ? KMB_RELAY_B_PORT : KMB_RELAY_PORT;
+
+		r->fds[k] = kmt_udp(&b->topo, host, AF_INET, port, NULL);
+		if (r->fds[k] < 0)
+			return r->fds[k];
+		ret = kmedia_sock_attach(b->h, r->fds[k], &r->ids[k]);
+		if (ret)
+			return ret;
+	}
+	if (sc->in_suite != KMEDIA_SRTP_NONE) {
+		kmt_srtp_init(&p, sc->in_suite, 1);
+		in = kmb_srtp_ctx(&p);
+		ret = in ? 0 : -EINVAL;
+	}
+	if (!ret && sc->out_suite != KMEDIA_SRTP_NONE) {
+		kmt_srtp_init(&p, sc->out_suite, 2);
+		out = kmb_srtp_ctx(&p);
+		ret = out ? 0 : -EINVAL;
+	}
+	if (!ret)
+		ret = kmb_stream_new(b, r->ids[0], r->ids[1], in, out, 1,
+				     NULL);
+	if (ret)
+		fprintf(stderr, "# stream new: %s (%s)\n", strerror(-ret),
+			kmedia_handle_extack(b->h) ? : "no extack");
+	kmedia_srtp_free(in);
+	kmedia_srtp_free(out);
+	return ret;
+}
+
+int kmb_relay_up(struct kmb_bench *b, struct kmb_relay *r,
+		 const struct kmb_scenario *sc)
+{
+	const char *ip = "10.31.1.2";
+	uint16_t port = KMB_RELAY_PORT;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->sc = sc;
+	r->fds[0] = r->fds[1] = -1;
+	switch (sc->kind) {
+	case KMB_ROUTE:
+		ip = "10.31.2.1";
+		port = KMB_BOB_PORT;
+		ret = 0;
+		break;
+	case KMB_NAT:
+		ret = kmb_nat_up(b);
+		break;
+	case KMB_KMEDIA:
+		ret = kmb_kmedia_up(b, r);
+		break;
+	default:
+		/*
+		 * Hook: a userspace relay (kmediad's fallback path) would be
+		 * started here in the relay namespace, listening on
+		 * 10.31.1.2:20000 and sending to bob from 10.31.2.2.
+		 */
+		ret = -EOPNOTSUPP;
+		break;
+	}
+	r->to.sin_family = AF_INET;
+	r->to.sin_port = htons(port);
+	inet_pton(AF_INET, ip, &r->to.sin_addr);
+	if (ret)
+		kmb_relay_down(b, r);
+	return ret;
+}
+
+void kmb_relay_down(struct kmb_bench *b, struct kmb_relay *r)
+{
+	int k;
+
+	if (r->sc && r->sc->kind == KMB_NAT)
+		kmb_sh_ns(b, KMT_NS_RELAY, "nft delete table ip kmbench");
+	/* Closing an attached socket detaches it and deletes its streams. */
+	for (k = 0; k < 2; k++)
+		if (r->fds[k] >= 0)
+			close(r->fds[k]);
+	r->fds[0] = r->fds[1] = -1;
+}
+
+int kmb_socks_open(struct kmb_bench *b, struct kmb_socks *s, uint32_t n)
+{
+	uint64_t t0 = kmt_now_us();
+	uint32_t i;
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = malloc(n * sizeof(*s->fd));
+	s->id = calloc(n, sizeof(*s->id));
+	s->addr = calloc(n, sizeof(*s->addr));
+	if (!s->fd || !s->id || !s->addr) {
+		free(s->fd);
+		free(s->id);
+		free(s->addr);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct sockaddr_in *a = &s->addr[i];
+		char ip[32];
+		int fd;
+
+		snprintf(ip, sizeof(ip), KMB_SCALE_NET "%u",
+			 1 + i / KMB_SCALE_PORTS);
+		a->sin_family = AF_INET;
+		a->sin_port = htons(KMB_SCALE_PORT0 + i % KMB_SCALE_PORTS);
+		inet_pton(AF_INET, ip, &a->sin_addr);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			ret = -errno;
+			break;
+		}
+		s->fd[s->n++] = fd;
+		if (bind(fd, (struct sockaddr *)a, sizeof(*a))) {
+			ret = -errno;
+			break;
+		}
+		ret = kmedia_sock_attach(b->h, fd, &s->id[i]);
+		if (ret)
+			break;
+	}
+	s->attach_s = (kmt_now_us() - t0) / 1e6;
+	if (ret) {
+		fprintf(stderr, "# relay socket %u of %u: %s\n", s->n, n,
+			strerror(-ret));
+		kmb_socks_close(s);
+	}
+	return ret;
+}
+
+void kmb_socks_close(struct kmb_socks *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->n; i++)
+		close(s->fd[i]);
+	free(s->fd);
+	free(s->id);
+	free(s->addr);
+	memset(s, 0, sizeof(*s));
+}
+
+int kmb_streams_install(struct kmb_bench *b, const struct kmb_socks *s,
+			uint32_t in_suite, uint64_t cookie, uint32_t *ids,
+			double *secs)
+{
+	struct kmedia_srtp *in = NULL;
+	struct kmt_srtp p;
+	uint64_t t0;
+	uint32_t i;
+	int ret = 0;
+
+	if (in_suite != KMEDIA_SRTP_NONE) {
+		kmt_srtp_init(&p, in_suite, 1);
+		in = kmb_srtp_ctx(&p);
+		if (!in)
+			return -EINVAL;
+	}
+	t0 = kmt_now_us();
+	for (i = 0; i < s->n && !ret; i++)
+		ret = kmb_stream_new(b, s->id[i], b->rb_id, in, NULL, cookie,
+				     ids ? &ids[i] : NULL);
+	*secs = (kmt_now_us() - t0) / 1e6;
+	if (ret)
+		fprintf(stderr, "# stream %u of %u: %s (%s)\n", i, s->n,
+			strerror(-ret),
+			kmedia_handle_extack(b->h) ? : "no extack");
+	kmedia_srtp_free(in);
+	return ret;
+}
+
+int kmb_streams_delete(struct kmb_bench *b, const uint32_t *ids, uint32_t n,
+		       double *secs)
+{
+	uint64_t t0 = kmt_now_us();
+	uint32_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = kmedia_stream_del(b->h, ids[i]);
+	*secs = (kmt_now_us() - t0) / 1e6;
+	return ret;
+}
+
+int kmb_streams_flush(struct kmb_bench *b, uint64_t cookie, double *secs)
+{
+	uint64_t t0 = kmt_now_us();
+	int ret = kmedia_stream_flush(b->h, &cookie, NULL);
+
+	*secs = (kmt_now_us() - t0) / 1e6;
+	return ret;
+}

@@ -93,6 +93,8 @@ void kmd_map_each(struct kmd_map *map, void (*fn)(void *value, void *data),
 /* ---- config.c ---- */
 
 #define KMD_MAX_ADDRS 8
+#define KMD_MAX_SRTP_PEERS 64
+#define KMD_MAX_SRTP_SUITES 8
 
 struct kmd_route {
 	char *match;		/* user prefix, or domain */
@@ -126,7 +128,31 @@ struct kmd_config {
 	unsigned int max_calls;
 	unsigned int max_cps;	/* new calls per second, 0: no limit */
 	int log_level;
+
+	/* SRTP (SDES) policy: enum kmd_srtp_policy, by default and per peer */
+	int srtp_policy;
+	struct kmd_srtp_peer {
+		union kmd_addr addr;
+		int policy;
+	} srtp_peers[KMD_MAX_SRTP_PEERS];
+	unsigned int n_srtp_peers;
+	int srtp_suites[KMD_MAX_SRTP_SUITES];	/* enum kmedia_srtp_suite */
+	unsigned int n_srtp_suites;
+	unsigned int hold_timeout;	/* seconds while on hold, 0: idle_timeout */
 };
+
+/* What the relay offers a peer: mirror the other side's offer (optional),
+ * never SRTP (plain), or always RTP/SAVP, refusing plain offers from it
+ * (mandatory).
+ */
+enum kmd_srtp_policy {
+	KMD_SRTP_OPTIONAL,
+	KMD_SRTP_PLAIN,
+	KMD_SRTP_MANDATORY,
+};
+
+int kmd_srtp_policy_for(const struct kmd_config *cfg,
+			const union kmd_addr *peer);
 
 /* 0, or -1 with a message "file:line: what" in err. */
 int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
@@ -330,9 +356,14 @@ struct kmedia_srtp;
 /* SDES keys of one m= line: the relay ends SRTP on each side with its own
  * keys (RFC 4568), so either side may be plain RTP.
  */
+#define KMD_SDES_MAX_OFFER 4
+
 struct kmd_sdes {
 	struct kmedia_srtp *remote[2];	/* what side s sends with */
 	struct kmedia_srtp *local[2];	/* what we send to side s with */
+	/* our keys in the pending offer, a=crypto tag i + 1 */
+	struct kmedia_srtp *offered[KMD_SDES_MAX_OFFER];
+	int policy[2];			/* enum kmd_srtp_policy of each side */
 	unsigned int gen_remote[2], gen_local[2];	/* bumped on change */
 	unsigned int offer_tag;		/* the offerer's a=crypto line we took */
 	int offerer;			/* side that made the pending offer */
@@ -354,6 +385,7 @@ struct kmd_mline {
 
 struct kmd_media {
 	uint64_t cookie;
+	int srtp_policy[2];		/* of each side's signalling peer */
 	const char *log_id;
 	union kmd_addr toward[2];	/* signalling peers, to pick addresses */
 	unsigned int n;
@@ -383,13 +415,17 @@ unsigned int kmd_media_ports_in_use(void);
 /* ---- sdes.c: SDES (RFC 4568) keys of an m= line ---- */
 
 /*
- * In an offer from side `from`: take the first a=crypto line kmedia can
- * use as `from`'s key, remove every a=crypto line and add one with a fresh
- * key of ours for the other side. 0 (also without any a=crypto), or
- * -EOPNOTSUPP when there were a=crypto lines but none usable.
+ * In an offer from side `from`: take the preferred a=crypto line kmedia can
+ * use as `from`'s key, remove every a=crypto line and, as the other side's
+ * policy says, offer it plain RTP or a=crypto lines with fresh keys of ours
+ * (the m= profile *proto converted AVP <-> SAVP). 0, or -EOPNOTSUPP when
+ * there were a=crypto lines but none usable, or none from an
+ * SDES-mandatory side.
  */
 int kmd_sdes_offer(struct kmd_sdes *k, int from, osip_list_t *attrs,
-		   const char *proto);
+		   char **proto);
+/* The preference list and policies of cfg (kept, not copied). */
+void kmd_sdes_configure(const struct kmd_config *cfg);
 /*
  * In the answer from side `from`: its key (if it accepted SRTP), and the
  * a=crypto line of ours answering the offerer's. A plain answerer facing an

@@ -102,6 +102,7 @@ int kmd_media_init(const struct kmd_config *c)
 	int err;
 
 	cfg = c;
+	kmd_sdes_configure(c);
 	n_pairs = (cfg->port_max - cfg->port_min + 1) / 2;
 	pairs_used = calloc(n_pairs, 1);
 	if (!pairs_used)
@@ -167,6 +168,8 @@ struct kmd_media *kmd_media_new(uint64_t cookie, const char *log_id,
 	m->log_id = log_id;
 	m->toward[KMD_SIDE_A] = *toward_a;
 	m->toward[KMD_SIDE_B] = *toward_b;
+	m->srtp_policy[KMD_SIDE_A] = kmd_srtp_policy_for(cfg, toward_a);
+	m->srtp_policy[KMD_SIDE_B] = kmd_srtp_policy_for(cfg, toward_b);
 	for (i = 0; i < KMD_MAX_MLINES; i++)
 		for (s = 0; s < 2; s++)
 			m->m[i].rtp[s].io.fd = m->m[i].rtcp[s].io.fd = -1;

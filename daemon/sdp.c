@@ -152,8 +152,10 @@ int kmd_sdp_rewrite(struct kmd_media *m, int from, bool offer,
 			if (err)
 				goto out;
 			ml->offered_mux = mux;
+			ml->sdes.policy[KMD_SIDE_A] = m->srtp_policy[KMD_SIDE_A];
+			ml->sdes.policy[KMD_SIDE_B] = m->srtp_policy[KMD_SIDE_B];
 			err = kmd_sdes_offer(&ml->sdes, from, &med->a_attributes,
-					     med->m_proto);
+					     &med->m_proto);
 			if (err)
 				goto out;
 		} else {

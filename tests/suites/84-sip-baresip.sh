@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# baresip <-> baresip through kmediad, SRTP (SDES) on one leg and plain RTP
+# on the other (topology in tests/sip/kmsip.sh; the callee namespace holds
+# two phones, 10.31.2.1 plain and 10.31.2.3 SRTP only). Each baresip runs
+# headless (ausine source, null player) and is driven through its
+# ctrl_tcp module by tests/sip/bs-ctrl.py.
+#
+#   call 1: SRTP-mandatory caller -> plain callee ([media] srtp_peer plain):
+#           the callee gets RTP/AVP without a=crypto
+#   call 2: plain caller -> callee with srtp_peer sdes-mandatory: the callee
+#           gets RTP/SAVP with the relay's a=crypto lines
+#
+# For each call: both phones report the call established, the SRTP phone
+# reports its media encryption (CALL_MENC), the kernel streams decrypt and
+# encrypt on the SRTP leg only, every stream relayed packets both ways
+# with no SRTP authentication or replay drop, the SRTP phone could decrypt
+# every packet the relay sent it, and hanging up (ctrl_tcp) closes the call
+# on both phones and removes every stream.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/ktap.sh
+. "$top/tests/lib/ktap.sh"
+# shellcheck source=../sip/kmsip.sh
+. "$top/tests/sip/kmsip.sh"
+PLAN=12
+if ! command -v baresip > /dev/null || ! command -v python3 > /dev/null; then
+	ktap_plan "$PLAN"
+	for i in $(seq "$PLAN"); do
+		ktap_skip "case $i" "baresip or python3 not installed"
+	done
+	exit 0
+fi
+kmsip_init 84-sip-baresip "$PLAN"
+trap 'bs_stop; cleanup' EXIT
+
+SUITE=AES_CM_128_HMAC_SHA1_80
+ctrl=$sipdir/bs-ctrl.py
+bpids=
+
+kmsip_conf 44000 > "$tmp/kmediad.conf"
+cat >> "$tmp/kmediad.conf" <<EOF
+srtp_peer = 10.31.2.1 plain
+srtp_peer = 10.31.2.3 sdes-mandatory
+srtp_suites = AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32
+[routes]
+1001 = 10.31.2.1:5060
+2002 = 10.31.2.3:5060
+EOF
+
+# bs_conf DIR ADDR CTRL-PORT RTP-PORTS ACCOUNT-PARAMS: a headless baresip
+bs_conf() {
+	mkdir -p "$1"
+	cat > "$1/config" <<-EOF
+		sip_listen $2:5060
+		net_interface $2
+		audio_player aubridge,nil
+		audio_source ausine,440
+		ausrc_srate 48000
+		ausrc_channels 2
+		auplay_srate 48000
+		auplay_channels 1
+		rtp_ports $4
+		module_path /usr/lib/baresip/modules
+		module g711.so
+		module ausine.so
+		module aubridge.so
+		module srtp.so
+		module_app account.so
+		module_app menu.so
+		module_app ctrl_tcp.so
+		ctrl_tcp_listen 127.0.0.1:$3
+	EOF
+	echo "<sip:phone@$2>;regint=0;audio_codecs=PCMU$5" > "$1/accounts"
+}
+
+# bs_start NS DIR NAME: baresip in namespace NS, output in $tmp/NAME.out
+bs_start() {
+	ip netns exec "$1" baresip -4 -f "$2" > "$tmp/$3.out" 2>&1 &
+	bpids="$bpids $!"
+}
+
+bs_stop() {
+	local p
+	for p in $bpids; do
+		kill "$p" 2> /dev/null
+		wait "$p" 2> /dev/null
+	done
+	bpids=
+}
+
+# kernel streams line by line (with counters), until every pattern matches
+wait_streams() {
+	local streams p all
+	for _ in $(seq 100); do
+		streams=$(in_relay "$tools/kmt-sip-streams")
+		all=1
+		for p in "$@"; do
+			grep -q -- "$p" <<< "$streams" || all=0
+		done
+		[ "$all" = 1 ] && break
+		sleep 0.1
+	done
+	echo "$streams"
+	[ "$all" = 1 ]
+}
+
+# wait_event FILE EVENT: until the driver printed the event (up to 20 s)
+wait_event() {
+	for _ in $(seq 200); do
+		grep -q "^$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# every RTP stream relayed 20 packets at least, SRTP dropped none
+media_flowed() {
+	awk '{ delete v; for (i = 1; i < NF; i++) v[$i] = $(i + 1) }
+	     $2 == "rtp" && (v["rx"] < 20 || v["tx"] < 20) { bad = 1 }
+	     v["auth"] != 0 || v["replay"] != 0 { bad = 1 }
+	     END { exit bad || NR < 4 }' <<< "$1"
+}
+
+# one_call N CALLER-PARAMS CALLEE-ADDR CALLEE-PARAMS USER SRTP-PHONE
+# (caller or callee: the phone whose leg is SRTP); five cases
+one_call() {
+	local n=$1 callee_addr=$3 user=$5 srtp=$6 plain streams cpid
+	local to_callee to_caller ip
+
+	plain=$([ "$srtp" = caller ] && echo callee || echo caller)
+	bs_conf "$tmp/caller$n" 10.31.1.1 14500 42100-42198 "$2"
+	bs_conf "$tmp/callee$n" "$callee_addr" 14501 42200-42298 ";answermode=auto$4"
+	bs_start "$UAS" "$tmp/callee$n" "callee$n"
+	bs_start "$UAC" "$tmp/caller$n" "caller$n"
+	in_uas python3 "$ctrl" 14501 watch 60 > "$tmp/callee$n-events.out" 2>&1 &
+	cpid=$!
+	in_uac python3 "$ctrl" 14500 call "sip:$user@10.31.1.2" "$tmp/stop$n" 60 \
+		> "$tmp/caller$n-events.out" 2>&1 &
+	bpids="$bpids $!"
+
+	if wait_event "$tmp/caller$n-events.out" CALL_ESTABLISHED &&
+	   wait_event "$tmp/callee$n-events.out" CALL_ESTABLISHED; then
+		ktap_ok "call $n: established on both phones"
+	else
+		diag_file "$tmp/caller$n-events.out" "$tmp/callee$n-events.out"
+		tail -n 20 "$log" | diag_file
+		ktap_fail "call $n: established on both phones"
+	fi
+
+	if grep -q "^CALL_MENC .*$SUITE" "$tmp/$srtp$n-events.out" &&
+	   ! grep -q "^CALL_MENC" "$tmp/$plain$n-events.out"; then
+		ktap_ok "call $n: the $srtp's media is SRTP ($SUITE), the $plain's plain RTP"
+	else
+		diag_file "$tmp/caller$n-events.out" "$tmp/callee$n-events.out"
+		ktap_fail "call $n: the $srtp's media is SRTP ($SUITE), the $plain's plain RTP"
+	fi
+
+	if [ "$srtp" = caller ]; then
+		to_callee=" in $SUITE out RTP " to_caller=" in RTP out $SUITE "
+	else
+		to_callee=" in RTP out $SUITE " to_caller=" in $SUITE out RTP "
+	fi
+	ip=${callee_addr//./\\.}
+	if streams=$(wait_streams "^[0-9]* rtp $ip:[0-9]*$to_callee" \
+				  "^[0-9]* rtp 10\.31\.1\.1:[0-9]*$to_caller" \
+				  "^[0-9]* rtcp $ip:[0-9]*$to_callee" \
+				  "^[0-9]* rtcp 10\.31\.1\.1:[0-9]*$to_caller"); then
+		ktap_ok "call $n: kernel streams convert SRTP <-> RTP on the $srtp's leg only"
+	else
+		ktap_diag "streams: $(tr '\n' ';' <<< "$streams")"
+		ktap_fail "call $n: kernel streams convert SRTP <-> RTP on the $srtp's leg only"
+	fi
+
+	# audio at 50 packets/s: both RTP streams soon past 20 packets
+	for _ in $(seq 100); do
+		streams=$(in_relay "$tools/kmt-sip-streams")
+		media_flowed "$streams" && break
+		sleep 0.1
+	done
+	if media_flowed "$streams" &&
+	   ! grep -q "failed to decrypt RTP" "$tmp/$srtp$n.out"; then
+		ktap_ok "call $n: audio relayed both ways, no SRTP drop in the kernel or at the $srtp"
+	else
+		ktap_diag "streams: $(tr '\n' ';' <<< "$streams")"
+		grep "srtp" "$tmp/$srtp$n.out" | head -n 5 | diag_file
+		ktap_fail "call $n: audio relayed both ways, no SRTP drop in the kernel or at the $srtp"
+	fi
+
+	touch "$tmp/stop$n"
+	if wait_event "$tmp/caller$n-events.out" CALL_CLOSED &&
+	   wait_event "$tmp/callee$n-events.out" CALL_CLOSED &&
+	   [ "$(field streams "$(settled)")" = 0 ]; then
+		ktap_ok "call $n: hangup closes the call on both phones, no stream left"
+	else
+		diag_file "$tmp/caller$n-events.out" "$tmp/callee$n-events.out"
+		ktap_diag "$(settled)"
+		ktap_fail "call $n: hangup closes the call on both phones, no stream left"
+	fi
+	wait "$cpid" 2> /dev/null
+	bs_stop
+}
+
+# 1
+kmsip_start "$tmp/kmediad.conf" -d
+ip -n "$UAS" addr add 10.31.2.3/24 dev veth0
+
+# 2-6
+one_call 1 ";mediaenc=srtp-mand" 10.31.2.1 "" 1001 caller
+# 7-11
+one_call 2 "" 10.31.2.3 ";mediaenc=srtp-mand" 2002 callee
+# 12
+kmsip_clean "after both calls"
+ktap_finish

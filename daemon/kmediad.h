@@ -450,4 +450,14 @@ const char *kmd_sdes_describe(const struct kmd_sdes *k, int side);
 int kmd_sdp_rewrite(struct kmd_media *m, int from, bool offer,
 		    const char *body, char **out);
 
+/* ---- stun.c: Binding Requests on relay ports (ICE-lite) ---- */
+
+bool kmd_stun_is_request(const void *buf, size_t len);
+/* Answer a Binding Request from src on fd: 0, -EINVAL if buf is not
+ * one, or -errno from sendto().
+ */
+int kmd_stun_answer(int fd, const void *req, size_t len,
+		    const union kmd_addr *src);
+uint64_t kmd_stun_answered(void);
+
 #endif /* KMEDIAD_H */

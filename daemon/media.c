@@ -38,12 +38,15 @@ static const char *const stream_names[4] = {
 static void media_readable(struct kmd_io *io, uint32_t events_mask)
 {
 	char buf[2048];
+	union kmd_addr src;
+	socklen_t slen;
 	ssize_t n;
 	int i;
 
 	(void)events_mask;
 	for (i = 0; i < 64; i++) {
-		n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		slen = sizeof(src);
+		n = recvfrom(io->fd, buf, sizeof(buf), MSG_DONTWAIT, &src.sa, &slen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
@@ -51,6 +54,9 @@ static void media_readable(struct kmd_io *io, uint32_t events_mask)
 		}
 		read_packets++;
 		read_bytes += n;
+		/* ICE-lite: the kernel leaves STUN to us */
+		if (kmd_stun_is_request(buf, n))
+			kmd_stun_answer(io->fd, buf, n, &src);
 	}
 }
 
@@ -535,6 +541,7 @@ void kmd_media_free(struct kmd_media *m)
 void kmd_media_log_stats(void)
 {
 	kmd_info(NULL, "media: %" PRIu64 " datagrams (%" PRIu64 " bytes) "
-		 "read by kmediad from relay sockets; %u relay ports in use",
-		 read_packets, read_bytes, pairs_in_use * 2);
+		 "read by kmediad from relay sockets (%" PRIu64 " STUN "
+		 "requests answered); %u relay ports in use",
+		 read_packets, read_bytes, kmd_stun_answered(), pairs_in_use * 2);
 }

@@ -375,6 +375,7 @@ struct kmd_mline {
 	bool mux;		/* rtcp-mux negotiated */
 	bool offered_mux;
 	bool has_peer[2];
+	bool hold[2];		/* side's last SDP: sendonly, recvonly, inactive */
 	bool programmed;
 	struct kmd_port rtp[2], rtcp[2];
 	union kmd_addr peer_rtp[2], peer_rtcp[2];

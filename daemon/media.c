@@ -413,6 +413,11 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 	}
 	if (ml->stream[k]) {
 		kmedia_stream_set_id(s, ml->stream[k]);
+		/* on hold, silence is normal: the longer limit, if any */
+		if (!rtcp && cfg->hold_timeout && cfg->idle_timeout)
+			kmedia_stream_set_idle_timeout(s, 1000 *
+				(ml->hold[0] || ml->hold[1] ? cfg->hold_timeout :
+				 cfg->idle_timeout));
 		err = kmedia_stream_change(kh, s);
 	} else {
 		kmedia_stream_set_cookie(s, m->cookie);
@@ -429,7 +434,9 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 			kmedia_stream_set_src_mode(s, KMEDIA_SRC_LATCH);
 		}
 		if (!rtcp && cfg->idle_timeout)
-			kmedia_stream_set_idle_timeout(s, cfg->idle_timeout * 1000);
+			kmedia_stream_set_idle_timeout(s, 1000 *
+				((ml->hold[0] || ml->hold[1]) && cfg->hold_timeout ?
+				 cfg->hold_timeout : cfg->idle_timeout));
 		err = kmedia_stream_new(kh, s);
 		if (!err)
 			ml->stream[k] = kmedia_stream_get_id(s);

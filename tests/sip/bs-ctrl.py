@@ -4,8 +4,9 @@
 
   bs-ctrl.py PORT watch SECONDS          print events until CALL_CLOSED
   bs-ctrl.py PORT call URI STOPFILE SECONDS
-        dial URI, print events; once STOPFILE exists hang up, print
-        events until CALL_CLOSED
+        dial URI, print events; once STOPFILE.hold exists put the call
+        on hold, once STOPFILE exists hang up; print events until
+        CALL_CLOSED
 
 Every event is printed as "TYPE PARAM" on its own line (flushed), every
 command response as "RESPONSE ok|fail DATA". Exit status 0 when the call
@@ -81,11 +82,14 @@ def main():
     else:
         seconds = float(sys.argv[3])
     deadline = time.time() + seconds
-    hung_up = False
+    hung_up = held = False
     while time.time() < deadline:
         for msg in ctrl.messages(0.2):
             if show(msg) == "CALL_CLOSED":
                 return 0
+        if stopfile and not held and os.path.exists(stopfile + ".hold"):
+            ctrl.send("hold")
+            held = True
         if stopfile and not hung_up and os.path.exists(stopfile):
             ctrl.send("hangup")
             hung_up = True

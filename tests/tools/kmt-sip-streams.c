@@ -4,11 +4,11 @@
  * with its counters, for the kmediad suites that check media really
  * flowed (tests/suites/84-sip-baresip.sh): one line per stream,
  *
- *   ID rtp|rtcp DST in SUITE out SUITE rx N tx N auth N replay N
+ *   ID rtp|rtcp DST in SUITE out SUITE rx N tx N auth N replay N idle MS
  *
  * SUITE is the SRTP suite the stream decrypts or encrypts with (or RTP);
  * auth and replay count the packets dropped by SRTP authentication and
- * replay checks.
+ * replay checks; idle is the stream's idle timeout in milliseconds.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -44,7 +44,7 @@ static int print_stream(const struct kmedia_stream *s, void *data)
 		port = ntohs(in6->sin6_port);
 	}
 	printf("%u %s %s:%u in %s out %s rx %" PRIu64 " tx %" PRIu64
-	       " auth %" PRIu64 " replay %" PRIu64 "\n",
+	       " auth %" PRIu64 " replay %" PRIu64 " idle %u\n",
 	       kmedia_stream_get_id(s),
 	       kmedia_stream_get_kind(s) == KMEDIA_KIND_RTCP ? "rtcp" : "rtp",
 	       ip, port, suite_of(kmedia_stream_get_srtp_in(s)),
@@ -52,7 +52,8 @@ static int print_stream(const struct kmedia_stream *s, void *data)
 	       kmedia_stream_get_stat(s, KMEDIA_STATS_A_RX_PACKETS),
 	       kmedia_stream_get_stat(s, KMEDIA_STATS_A_TX_PACKETS),
 	       kmedia_stream_get_stat(s, KMEDIA_STATS_A_DROP_SRTP_AUTH),
-	       kmedia_stream_get_stat(s, KMEDIA_STATS_A_DROP_SRTP_REPLAY));
+	       kmedia_stream_get_stat(s, KMEDIA_STATS_A_DROP_SRTP_REPLAY),
+	       kmedia_stream_get_idle_timeout(s));
 	return 0;
 }
 

@@ -58,3 +58,16 @@ wait_event() {
 	done
 	return 1
 }
+
+# phone_says NAME EVENT LOG-PATTERN: the phone's ctrl_tcp events
+# ($tmp/NAME-events.out) report EVENT, or its own log ($tmp/NAME.out) the
+# same thing (a ctrl_tcp client that connects while baresip starts may
+# miss events); waits up to 20 s
+phone_says() {
+	for _ in $(seq 200); do
+		grep -q "^$2" "$tmp/$1-events.out" 2> /dev/null && return 0
+		grep -q -- "$3" "$tmp/$1.out" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -98,7 +98,7 @@ one_call() {
 	bpids="$bpids $!"
 
 	if wait_event "$tmp/caller$n-events.out" CALL_ESTABLISHED &&
-	   wait_event "$tmp/callee$n-events.out" CALL_ESTABLISHED; then
+	   phone_says "callee$n" CALL_ESTABLISHED "Call established"; then
 		ktap_ok "call $n: established on both phones"
 	else
 		diag_file "$tmp/caller$n-events.out" "$tmp/callee$n-events.out"
@@ -112,8 +112,9 @@ one_call() {
 		return
 	fi
 
-	if grep -q "^CALL_MENC .*$SUITE" "$tmp/$srtp$n-events.out" &&
-	   ! grep -q "^CALL_MENC" "$tmp/$plain$n-events.out"; then
+	if phone_says "$srtp$n" "CALL_MENC .*$SUITE" "SRTP is Enabled (cryptosuite=$SUITE)" &&
+	   ! grep -q "^CALL_MENC" "$tmp/$plain$n-events.out" &&
+	   ! grep -q "SRTP is Enabled" "$tmp/$plain$n.out"; then
 		ktap_ok "call $n: the $srtp's media is SRTP ($SUITE), the $plain's plain RTP"
 	else
 		diag_file "$tmp/caller$n-events.out" "$tmp/callee$n-events.out"
@@ -177,7 +178,7 @@ one_call() {
 
 	touch "$tmp/stop$n"
 	if wait_event "$tmp/caller$n-events.out" CALL_CLOSED &&
-	   wait_event "$tmp/callee$n-events.out" CALL_CLOSED &&
+	   phone_says "callee$n" CALL_CLOSED "Call with .* terminated" &&
 	   [ "$(field streams "$(settled)")" = 0 ]; then
 		ktap_ok "call $n: hangup closes the call on both phones, no stream left"
 	else

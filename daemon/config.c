@@ -22,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libkmedia/libkmedia.h>
+
 #include "kmediad.h"
 
 struct parse_ctx {
@@ -189,6 +191,9 @@ static int add_user(struct kmd_config *cfg, const char *name, const char *pw)
 	return 0;
 }
 
+static int media_extra(struct parse_ctx *p, const char *name,
+		       const char *value);
+
 static int on_entry(void *user, const char *section, const char *name,
 		    const char *value)
 {
@@ -266,12 +271,16 @@ static int on_entry(void *user, const char *section, const char *name,
 			return fail(p, section, name, value,
 				    "expected error, warning, info or debug");
 		cfg->log_level = l;
+	} else if (!strcmp(section, "media") && media_extra(p, name, value) >= 0) {
+		return p->err[0] ? 0 : 1;
 	} else {
 		return fail(p, section, name, value, "unknown setting");
 	}
 #undef IS
 	return 1;
 }
+
+static void defaults_media(struct kmd_config *cfg);
 
 static void defaults(struct kmd_config *cfg)
 {
@@ -282,6 +291,7 @@ static void defaults(struct kmd_config *cfg)
 	cfg->idle_timeout = 60;
 	cfg->max_calls = 10000;
 	cfg->log_level = LOG_INFO;
+	defaults_media(cfg);
 }
 
 int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
@@ -401,4 +411,101 @@ const struct kmd_route *kmd_route_lookup(const struct kmd_config *cfg,
 		}
 	}
 	return best ?: dom ?: any;
+}
+
+/*
+ * [media] SRTP and hold settings:
+ *   srtp = plain|sdes-optional|sdes-mandatory     (every peer by default)
+ *   srtp_peer = ADDRESS POLICY                     (repeatable)
+ *   srtp_suites = SUITE[,SUITE...]                 (preference order)
+ *   hold_timeout = SECONDS                         (idle limit on hold)
+ * Returns -1 for another key; else 0, with p->err set on a bad value.
+ */
+static int parse_policy(const char *v)
+{
+	if (!strcmp(v, "plain"))
+		return KMD_SRTP_PLAIN;
+	if (!strcmp(v, "sdes-optional"))
+		return KMD_SRTP_OPTIONAL;
+	if (!strcmp(v, "sdes-mandatory"))
+		return KMD_SRTP_MANDATORY;
+	return -1;
+}
+
+static int media_extra(struct parse_ctx *p, const char *name, const char *value)
+{
+	struct kmd_config *cfg = p->cfg;
+	char buf[256], *tok, *save = NULL;
+	int v;
+
+	if (!strcmp(name, "srtp")) {
+		v = parse_policy(value);
+		if (v < 0)
+			return fail(p, "media", name, value,
+				    "expected plain, sdes-optional or sdes-mandatory");
+		cfg->srtp_policy = v;
+	} else if (!strcmp(name, "srtp_peer")) {
+		struct kmd_srtp_peer *peer = &cfg->srtp_peers[cfg->n_srtp_peers];
+		char addr[INET6_ADDRSTRLEN + 2], pol[32];
+
+		if (cfg->n_srtp_peers == KMD_MAX_SRTP_PEERS)
+			return fail(p, "media", name, value, "too many peers");
+		if (sscanf(value, "%47s %31s", addr, pol) != 2 ||
+		    kmd_addr_from_str(addr, 0, &peer->addr) ||
+		    (peer->policy = parse_policy(pol)) < 0)
+			return fail(p, "media", name, value, "expected ADDRESS "
+				    "plain|sdes-optional|sdes-mandatory");
+		cfg->n_srtp_peers++;
+	} else if (!strcmp(name, "srtp_suites")) {
+		snprintf(buf, sizeof(buf), "%s", value);
+		cfg->n_srtp_suites = 0;
+		for (tok = strtok_r(buf, ", \t", &save); tok;
+		     tok = strtok_r(NULL, ", \t", &save)) {
+			v = kmedia_srtp_suite_from_name(tok);
+			if (v <= 0)
+				return fail(p, "media", name, value,
+					    "unknown SRTP suite");
+			if (cfg->n_srtp_suites == KMD_MAX_SRTP_SUITES)
+				return fail(p, "media", name, value, "too many suites");
+			cfg->srtp_suites[cfg->n_srtp_suites++] = v;
+		}
+		if (!cfg->n_srtp_suites)
+			return fail(p, "media", name, value, "no suite");
+	} else if (!strcmp(name, "hold_timeout")) {
+		if (parse_uint(value, 0, 86400, &cfg->hold_timeout))
+			return fail(p, "media", name, value,
+				    "not a number of seconds (0-86400)");
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void defaults_media(struct kmd_config *cfg)
+{
+	static const int suites[] = {
+		KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
+		KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_32,
+		KMEDIA_SRTP_AEAD_AES_128_GCM,
+		KMEDIA_SRTP_AEAD_AES_256_GCM,
+		KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_80,
+		KMEDIA_SRTP_AES_256_CM_HMAC_SHA1_32,
+		KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_80,
+		KMEDIA_SRTP_AES_192_CM_HMAC_SHA1_32,
+	};
+
+	memcpy(cfg->srtp_suites, suites, sizeof(suites));
+	cfg->n_srtp_suites = sizeof(suites) / sizeof(suites[0]);
+	cfg->srtp_policy = KMD_SRTP_OPTIONAL;
+}
+
+/* The policy of the srtp_peer with peer's address, else the default. */
+int kmd_srtp_policy_for(const struct kmd_config *cfg, const union kmd_addr *peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_srtp_peers; i++)
+		if (kmd_addr_ip_equal(&cfg->srtp_peers[i].addr, peer))
+			return cfg->srtp_peers[i].policy;
+	return cfg->srtp_policy;
 }

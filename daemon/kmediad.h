@@ -111,6 +111,8 @@ void kmd_map_each(struct kmd_map *map, void (*fn)(void *value, void *data),
 /* ---- config.c ---- */
 
 #define KMD_MAX_ADDRS 8
+#define KMD_MAX_SRTP_PEERS 64
+#define KMD_MAX_SRTP_SUITES 8
 
 struct kmd_route {
 	char *match;		/* user prefix, or domain */
@@ -152,7 +154,31 @@ struct kmd_config {
 	unsigned int max_calls;
 	unsigned int max_cps;	/* new calls per second, 0: no limit */
 	int log_level;
+
+	/* SRTP (SDES) policy: enum kmd_srtp_policy, by default and per peer */
+	int srtp_policy;
+	struct kmd_srtp_peer {
+		union kmd_addr addr;
+		int policy;
+	} srtp_peers[KMD_MAX_SRTP_PEERS];
+	unsigned int n_srtp_peers;
+	int srtp_suites[KMD_MAX_SRTP_SUITES];	/* enum kmedia_srtp_suite */
+	unsigned int n_srtp_suites;
+	unsigned int hold_timeout;	/* seconds while on hold, 0: idle_timeout */
 };
+
+/* What the relay offers a peer: mirror the other side's offer (optional),
+ * never SRTP (plain), or always RTP/SAVP, refusing plain offers from it
+ * (mandatory).
+ */
+enum kmd_srtp_policy {
+	KMD_SRTP_OPTIONAL,
+	KMD_SRTP_PLAIN,
+	KMD_SRTP_MANDATORY,
+};
+
+int kmd_srtp_policy_for(const struct kmd_config *cfg,
+			const union kmd_addr *peer);
 
 /* 0, or -1 with a message "file:line: what" in err. */
 int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
@@ -388,9 +414,14 @@ struct kmedia_srtp;
 /* SDES keys of one m= line: the relay ends SRTP on each side with its own
  * keys (RFC 4568), so either side may be plain RTP.
  */
+#define KMD_SDES_MAX_OFFER 4
+
 struct kmd_sdes {
 	struct kmedia_srtp *remote[2];	/* what side s sends with */
 	struct kmedia_srtp *local[2];	/* what we send to side s with */
+	/* our keys in the pending offer, a=crypto tag i + 1 */
+	struct kmedia_srtp *offered[KMD_SDES_MAX_OFFER];
+	int policy[2];			/* enum kmd_srtp_policy of each side */
 	unsigned int gen_remote[2], gen_local[2];	/* bumped on change */
 	unsigned int offer_tag;		/* the offerer's a=crypto line we took */
 	int offerer;			/* side that made the pending offer */
@@ -402,6 +433,7 @@ struct kmd_mline {
 	bool mux;		/* rtcp-mux negotiated */
 	bool offered_mux;
 	bool has_peer[2];
+	bool hold[2];		/* side's last SDP: sendonly, recvonly, inactive */
 	bool programmed;
 	struct kmd_port rtp[2], rtcp[2];
 	union kmd_addr peer_rtp[2], peer_rtcp[2];
@@ -412,6 +444,7 @@ struct kmd_mline {
 
 struct kmd_media {
 	uint64_t cookie;
+	int srtp_policy[2];		/* of each side's signalling peer */
 	const char *log_id;
 	union kmd_addr toward[2];	/* signalling peers, to pick addresses */
 	unsigned int n;
@@ -441,13 +474,17 @@ unsigned int kmd_media_ports_in_use(void);
 /* ---- sdes.c: SDES (RFC 4568) keys of an m= line ---- */
 
 /*
- * In an offer from side `from`: take the first a=crypto line kmedia can
- * use as `from`'s key, remove every a=crypto line and add one with a fresh
- * key of ours for the other side. 0 (also without any a=crypto), or
- * -EOPNOTSUPP when there were a=crypto lines but none usable.
+ * In an offer from side `from`: take the preferred a=crypto line kmedia can
+ * use as `from`'s key, remove every a=crypto line and, as the other side's
+ * policy says, offer it plain RTP or a=crypto lines with fresh keys of ours
+ * (the m= profile *proto converted AVP <-> SAVP). 0, or -EOPNOTSUPP when
+ * there were a=crypto lines but none usable, or none from an
+ * SDES-mandatory side.
  */
 int kmd_sdes_offer(struct kmd_sdes *k, int from, osip_list_t *attrs,
-		   const char *proto);
+		   char **proto);
+/* The preference list and policies of cfg (kept, not copied). */
+void kmd_sdes_configure(const struct kmd_config *cfg);
 /*
  * In the answer from side `from`: its key (if it accepted SRTP), and the
  * a=crypto line of ours answering the offerer's. A plain answerer facing an
@@ -471,5 +508,15 @@ const char *kmd_sdes_describe(const struct kmd_sdes *k, int side);
  */
 int kmd_sdp_rewrite(struct kmd_media *m, int from, bool offer,
 		    const char *body, char **out);
+
+/* ---- stun.c: Binding Requests on relay ports (ICE-lite) ---- */
+
+bool kmd_stun_is_request(const void *buf, size_t len);
+/* Answer a Binding Request from src on fd: 0, -EINVAL if buf is not
+ * one, or -errno from sendto().
+ */
+int kmd_stun_answer(int fd, const void *req, size_t len,
+		    const union kmd_addr *src);
+uint64_t kmd_stun_answered(void);
 
 #endif /* KMEDIAD_H */

@@ -38,12 +38,15 @@ static const char *const stream_names[4] = {
 static void media_readable(struct kmd_io *io, uint32_t events_mask)
 {
 	char buf[2048];
+	union kmd_addr src;
+	socklen_t slen;
 	ssize_t n;
 	int i;
 
 	(void)events_mask;
 	for (i = 0; i < 64; i++) {
-		n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		slen = sizeof(src);
+		n = recvfrom(io->fd, buf, sizeof(buf), MSG_DONTWAIT, &src.sa, &slen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
@@ -51,6 +54,9 @@ static void media_readable(struct kmd_io *io, uint32_t events_mask)
 		}
 		read_packets++;
 		read_bytes += n;
+		/* ICE-lite: the kernel leaves STUN to us */
+		if (kmd_stun_is_request(buf, n))
+			kmd_stun_answer(io->fd, buf, n, &src);
 	}
 }
 
@@ -102,6 +108,7 @@ int kmd_media_init(const struct kmd_config *c)
 	int err;
 
 	cfg = c;
+	kmd_sdes_configure(c);
 	n_pairs = (cfg->port_max - cfg->port_min + 1) / 2;
 	pairs_used = calloc(n_pairs, 1);
 	if (!pairs_used)
@@ -167,6 +174,8 @@ struct kmd_media *kmd_media_new(uint64_t cookie, const char *log_id,
 	m->log_id = log_id;
 	m->toward[KMD_SIDE_A] = *toward_a;
 	m->toward[KMD_SIDE_B] = *toward_b;
+	m->srtp_policy[KMD_SIDE_A] = kmd_srtp_policy_for(cfg, toward_a);
+	m->srtp_policy[KMD_SIDE_B] = kmd_srtp_policy_for(cfg, toward_b);
 	for (i = 0; i < KMD_MAX_MLINES; i++)
 		for (s = 0; s < 2; s++)
 			m->m[i].rtp[s].io.fd = m->m[i].rtcp[s].io.fd = -1;
@@ -404,6 +413,11 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 	}
 	if (ml->stream[k]) {
 		kmedia_stream_set_id(s, ml->stream[k]);
+		/* on hold, silence is normal: the longer limit, if any */
+		if (!rtcp && cfg->hold_timeout && cfg->idle_timeout)
+			kmedia_stream_set_idle_timeout(s, 1000 *
+				(ml->hold[0] || ml->hold[1] ? cfg->hold_timeout :
+				 cfg->idle_timeout));
 		err = kmedia_stream_change(kh, s);
 	} else {
 		kmedia_stream_set_cookie(s, m->cookie);
@@ -420,7 +434,9 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 			kmedia_stream_set_src_mode(s, KMEDIA_SRC_LATCH);
 		}
 		if (!rtcp && cfg->idle_timeout)
-			kmedia_stream_set_idle_timeout(s, cfg->idle_timeout * 1000);
+			kmedia_stream_set_idle_timeout(s, 1000 *
+				((ml->hold[0] || ml->hold[1]) && cfg->hold_timeout ?
+				 cfg->hold_timeout : cfg->idle_timeout));
 		err = kmedia_stream_new(kh, s);
 		if (!err)
 			ml->stream[k] = kmedia_stream_get_id(s);
@@ -532,6 +548,7 @@ void kmd_media_free(struct kmd_media *m)
 void kmd_media_log_stats(void)
 {
 	kmd_info(NULL, "media: %" PRIu64 " datagrams (%" PRIu64 " bytes) "
-		 "read by kmediad from relay sockets; %u relay ports in use",
-		 read_packets, read_bytes, pairs_in_use * 2);
+		 "read by kmediad from relay sockets (%" PRIu64 " STUN "
+		 "requests answered); %u relay ports in use",
+		 read_packets, read_bytes, kmd_stun_answered(), pairs_in_use * 2);
 }

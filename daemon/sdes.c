@@ -5,10 +5,15 @@
  * other, either side may use plain RTP, and the kernel decrypts with the
  * sender's key and encrypts with ours (libkmedia's a=crypto helpers).
  *
- * One offer/answer round: the offerer's first usable a=crypto line gives
- * its sending key and the suite; the other side is offered that suite with
- * a fresh key of ours; the answerer's a=crypto gives its sending key; the
- * offerer's answer carries our key for it under the tag it offered.
+ * One offer/answer round: the offerer's usable a=crypto line whose suite
+ * comes first in the preference list ([media] srtp_suites) gives its
+ * sending key; the other side is offered, as its SRTP policy says
+ * ([media] srtp, srtp_peer), plain RTP/AVP, that suite with a fresh key of
+ * ours, or (to a plain offerer's SDES-mandatory peer) RTP/SAVP with one
+ * a=crypto line per preferred suite; the answerer's a=crypto gives its
+ * sending key and picks which of ours it receives with; the offerer's
+ * answer carries its own profile back and our key for it under the tag it
+ * offered.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +34,8 @@ static void set_key(struct kmedia_srtp **slot, unsigned int *gen,
 	(*gen)++;
 }
 
+static void drop_offered(struct kmd_sdes *k);
+
 void kmd_sdes_clear(struct kmd_sdes *k)
 {
 	int s;
@@ -38,6 +45,27 @@ void kmd_sdes_clear(struct kmd_sdes *k)
 		kmedia_srtp_free(k->local[s]);
 		k->remote[s] = k->local[s] = NULL;
 	}
+	drop_offered(k);
+}
+
+static const struct kmd_config *sdes_cfg;
+
+void kmd_sdes_configure(const struct kmd_config *cfg)
+{
+	sdes_cfg = cfg;
+}
+
+/* Rank of suite in the preference list: lower is better, -1 refused. */
+static int suite_rank(enum kmedia_srtp_suite suite)
+{
+	unsigned int i;
+
+	if (!sdes_cfg || !sdes_cfg->n_srtp_suites)
+		return 0;
+	for (i = 0; i < sdes_cfg->n_srtp_suites; i++)
+		if (sdes_cfg->srtp_suites[i] == (int)suite)
+			return i;
+	return -1;
 }
 
 /* Parse "TAG SUITE KEY-PARAMS [SESSION-PARAMS]" into a new context. */
@@ -56,13 +84,15 @@ static struct kmedia_srtp *parse_crypto(const char *value, unsigned int *tagp)
 	return ctx;
 }
 
-/* Remove every a=crypto; the first usable one is returned (or NULL), and
- * *seen tells whether there was any.
+/* Remove every a=crypto; the usable one whose suite comes first in the
+ * preference list is returned (or NULL), and *seen tells whether there
+ * was any.
  */
 static struct kmedia_srtp *take_crypto(osip_list_t *attrs, unsigned int *tagp,
 				       bool *seen)
 {
 	struct kmedia_srtp *chosen = NULL, *ctx;
+	int best = -1, rank;
 	sdp_attribute_t *a;
 	unsigned int tag;
 	int i = 0;
@@ -74,9 +104,15 @@ static struct kmedia_srtp *take_crypto(osip_list_t *attrs, unsigned int *tagp,
 			continue;
 		}
 		*seen = true;
-		if (!chosen && (ctx = parse_crypto(a->a_att_value, &tag))) {
+		ctx = parse_crypto(a->a_att_value, &tag);
+		rank = ctx ? suite_rank(kmedia_srtp_get_suite(ctx)) : -1;
+		if (rank >= 0 && (!chosen || rank < best)) {
+			kmedia_srtp_free(chosen);
 			chosen = ctx;
+			best = rank;
 			*tagp = tag;
+		} else {
+			kmedia_srtp_free(ctx);
 		}
 		osip_list_remove(attrs, i);
 		sdp_attribute_free(a);
@@ -95,6 +131,7 @@ static int add_crypto(osip_list_t *attrs, unsigned int tag,
 	int err;
 
 	if (!*slot || kmedia_srtp_get_suite(*slot) != suite) {
+		/* kmedia_srtp_gen_key() draws from getrandom(2) */
 		ctx = kmedia_srtp_alloc();
 		if (!ctx)
 			return -ENOMEM;
@@ -122,61 +159,110 @@ static int add_crypto(osip_list_t *attrs, unsigned int tag,
 	return 0;
 }
 
-int kmd_sdes_offer(struct kmd_sdes *k, int from, osip_list_t *attrs,
-		   const char *proto)
+static void drop_offered(struct kmd_sdes *k)
 {
-	int to = !from;
+	unsigned int i;
+
+	for (i = 0; i < KMD_SDES_MAX_OFFER; i++) {
+		kmedia_srtp_free(k->offered[i]);
+		k->offered[i] = NULL;
+	}
+}
+
+/* RTP/AVP(F) <-> RTP/SAVP(F); other profiles (UDP/TLS/...) stay. */
+static void set_profile(char **proto, bool srtp)
+{
+	static const char *const plain[] = { "RTP/AVP", "RTP/AVPF" };
+	static const char *const secure[] = { "RTP/SAVP", "RTP/SAVPF" };
+	unsigned int i;
+
+	if (!proto || !*proto)
+		return;
+	for (i = 0; i < 2; i++) {
+		const char *from = srtp ? plain[i] : secure[i];
+
+		if (!strcasecmp(*proto, from)) {
+			osip_free(*proto);
+			*proto = osip_strdup(srtp ? secure[i] : plain[i]);
+			return;
+		}
+	}
+}
+
+int kmd_sdes_offer(struct kmd_sdes *k, int from, osip_list_t *attrs,
+		   char **proto)
+{
+	int to = !from, err;
 	struct kmedia_srtp *key;
-	unsigned int tag = 0;
-	bool seen;
+	unsigned int tag = 0, i, n, gen = 0;
+	bool seen, srtp;
 
 	key = take_crypto(attrs, &tag, &seen);
 	k->offerer = from;
-	snprintf(k->offer_proto, sizeof(k->offer_proto), "%s", proto ?: "");
-	if (!key) {
-		/* a plain offer: both sides plain from now on */
-		set_key(&k->remote[from], &k->gen_remote[from], NULL);
-		set_key(&k->local[to], &k->gen_local[to], NULL);
-		return seen ? -EOPNOTSUPP : 0;
-	}
-	k->offer_tag = tag;
-	set_key(&k->remote[from], &k->gen_remote[from], key);
-	/* a new offer: a new key toward the other side */
+	snprintf(k->offer_proto, sizeof(k->offer_proto), "%s",
+		 proto && *proto ? *proto : "");
+	drop_offered(k);
+	/* a new offer: a new key toward the other side once it answers */
 	set_key(&k->local[to], &k->gen_local[to], NULL);
-	return add_crypto(attrs, 1, kmedia_srtp_get_suite(key), &k->local[to],
-			  &k->gen_local[to]);
+	set_key(&k->remote[from], &k->gen_remote[from], key);
+	if (!key && (seen || k->policy[from] == KMD_SRTP_MANDATORY))
+		return -EOPNOTSUPP;
+	if (key)
+		k->offer_tag = tag;
+
+	srtp = k->policy[to] == KMD_SRTP_MANDATORY ||
+	       (k->policy[to] == KMD_SRTP_OPTIONAL && key);
+	set_profile(proto, srtp);
+	if (!srtp)
+		return 0;
+	if (key)	/* the offerer's suite, as it chose */
+		return add_crypto(attrs, 1, kmedia_srtp_get_suite(key),
+				  &k->offered[0], &gen);
+	/* a plain offerer: our preferred suites, one a=crypto line each */
+	n = sdes_cfg ? sdes_cfg->n_srtp_suites : 0;
+	if (n > KMD_SDES_MAX_OFFER)
+		n = KMD_SDES_MAX_OFFER;
+	for (i = 0; i < n; i++) {
+		err = add_crypto(attrs, i + 1, sdes_cfg->srtp_suites[i],
+				 &k->offered[i], &gen);
+		if (err)
+			return err;
+	}
+	return n ? 0 : add_crypto(attrs, 1, KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
+				  &k->offered[0], &gen);
 }
 
 int kmd_sdes_answer(struct kmd_sdes *k, int from, osip_list_t *attrs,
 		    char **proto)
 {
 	int offerer = !from;
-	struct kmedia_srtp *key;
+	struct kmedia_srtp *key, *ours = NULL;
 	unsigned int tag = 0;
 	bool seen;
 
 	key = take_crypto(attrs, &tag, &seen);
 	if (seen && !key)
 		return -EINVAL;
-	if (key && (!k->local[from] ||
-		    kmedia_srtp_get_suite(key) != kmedia_srtp_get_suite(k->local[from]))) {
-		kmedia_srtp_free(key);
-		return -EINVAL;	/* an answer to something we did not offer */
-	}
 	if (key) {
-		set_key(&k->remote[from], &k->gen_remote[from], key);
-	} else {
-		/* the answerer stays plain: no SRTP on its side */
-		set_key(&k->remote[from], &k->gen_remote[from], NULL);
-		set_key(&k->local[from], &k->gen_local[from], NULL);
+		if (tag >= 1 && tag <= KMD_SDES_MAX_OFFER)
+			ours = k->offered[tag - 1];
+		if (!ours || kmedia_srtp_get_suite(key) != kmedia_srtp_get_suite(ours)) {
+			kmedia_srtp_free(key);
+			return -EINVAL;	/* an answer to something we did not offer */
+		}
+		k->offered[tag - 1] = NULL;
 	}
-	if (!k->remote[offerer])
-		return 0;
-	/* the offerer gets its own protocol back, and our key for it */
+	drop_offered(k);
+	/* ours is NULL when the answerer stays plain: no SRTP on its side */
+	set_key(&k->remote[from], &k->gen_remote[from], key);
+	set_key(&k->local[from], &k->gen_local[from], ours);
+	/* the offerer gets its own protocol back, and our key if it wants one */
 	if (proto && k->offer_proto[0]) {
 		osip_free(*proto);
 		*proto = osip_strdup(k->offer_proto);
 	}
+	if (!k->remote[offerer])
+		return 0;
 	return add_crypto(attrs, k->offer_tag,
 			  kmedia_srtp_get_suite(k->remote[offerer]),
 			  &k->local[offerer], &k->gen_local[offerer]);

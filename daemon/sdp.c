@@ -61,6 +61,13 @@ static sdp_attribute_t *find_attr(osip_list_t *attrs, const char *name)
 	return NULL;
 }
 
+/* a=sendonly, recvonly or inactive: a call on hold, media one way or none */
+static bool one_way(osip_list_t *attrs)
+{
+	return find_attr(attrs, "sendonly") || find_attr(attrs, "recvonly") ||
+	       find_attr(attrs, "inactive");
+}
+
 static int conn_addr(const sdp_connection_t *c, union kmd_addr *a)
 {
 	if (!c || !c->c_addr || !c->c_nettype || strcasecmp(c->c_nettype, "IN"))
@@ -152,8 +159,10 @@ int kmd_sdp_rewrite(struct kmd_media *m, int from, bool offer,
 			if (err)
 				goto out;
 			ml->offered_mux = mux;
+			ml->sdes.policy[KMD_SIDE_A] = m->srtp_policy[KMD_SIDE_A];
+			ml->sdes.policy[KMD_SIDE_B] = m->srtp_policy[KMD_SIDE_B];
 			err = kmd_sdes_offer(&ml->sdes, from, &med->a_attributes,
-					     med->m_proto);
+					     &med->m_proto);
 			if (err)
 				goto out;
 		} else {
@@ -167,6 +176,10 @@ int kmd_sdp_rewrite(struct kmd_media *m, int from, bool offer,
 		/* c=0.0.0.0 (old-style hold) says where not to send */
 		ml->has_peer[from] = !(addr.sa.sa_family == AF_INET &&
 				       addr.sin.sin_addr.s_addr == INADDR_ANY);
+		ml->hold[from] = !ml->has_peer[from] ||
+				 one_way(&med->a_attributes) ||
+				 (!find_attr(&med->a_attributes, "sendrecv") &&
+				  one_way(&sdp->a_attributes));
 		if (ml->has_peer[from]) {
 			ml->peer_rtp[from] = addr;
 			ml->peer_rtcp[from] = ml->mux ? addr : rtcp_addr;

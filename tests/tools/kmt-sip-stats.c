@@ -11,7 +11,6 @@
  * out SUITE" (the SRTP suites the stream decrypts and encrypts with, or
  * RTP).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 
 #include <libkmedia/libkmedia.h>
+#include "../lib/kmtest.h"
 
 static const char *suite_of(const struct kmedia_srtp *ctx)
 {
@@ -28,29 +28,17 @@ static const char *suite_of(const struct kmedia_srtp *ctx)
 
 static int print_stream(const struct kmedia_stream *s, void *data)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char dst[KMT_ADDRSTRLEN];
 	const struct sockaddr *sa;
 	socklen_t len;
-	unsigned int port = 0;
 
 	(void)data;
 	sa = kmedia_stream_get_dst(s, &len);
-	if (sa && sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		port = ntohs(in->sin_port);
-	} else if (sa && sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		port = ntohs(in6->sin6_port);
-	}
-	printf("%u %s %s%s%s:%u cookie %016" PRIx64 " in %s out %s\n",
+	kmt_addr_str(sa, len, dst, sizeof(dst));
+	printf("%u %s %s cookie %016" PRIx64 " in %s out %s\n",
 	       kmedia_stream_get_id(s),
 	       kmedia_stream_get_kind(s) == KMEDIA_KIND_RTCP ? "rtcp" : "rtp",
-	       sa && sa->sa_family == AF_INET6 ? "[" : "", ip,
-	       sa && sa->sa_family == AF_INET6 ? "]" : "", port,
+	       dst,
 	       kmedia_stream_get_cookie(s),
 	       suite_of(kmedia_stream_get_srtp_in(s)),
 	       suite_of(kmedia_stream_get_srtp_out(s)));

@@ -10,12 +10,12 @@
  * auth and replay count the packets dropped by SRTP authentication and
  * replay checks; idle is the stream's idle timeout in milliseconds.
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libkmedia/libkmedia.h>
+#include "../lib/kmtest.h"
 
 static const char *suite_of(const struct kmedia_srtp *ctx)
 {
@@ -25,29 +25,18 @@ static const char *suite_of(const struct kmedia_srtp *ctx)
 
 static int print_stream(const struct kmedia_stream *s, void *data)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char dst[KMT_ADDRSTRLEN];
 	const struct sockaddr *sa;
-	unsigned int port = 0;
 	socklen_t len;
 
 	(void)data;
 	sa = kmedia_stream_get_dst(s, &len);
-	if (sa && sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		port = ntohs(in->sin_port);
-	} else if (sa && sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		port = ntohs(in6->sin6_port);
-	}
-	printf("%u %s %s:%u in %s out %s rx %" PRIu64 " tx %" PRIu64
+	kmt_addr_str(sa, len, dst, sizeof(dst));
+	printf("%u %s %s in %s out %s rx %" PRIu64 " tx %" PRIu64
 	       " auth %" PRIu64 " replay %" PRIu64 " idle %u\n",
 	       kmedia_stream_get_id(s),
 	       kmedia_stream_get_kind(s) == KMEDIA_KIND_RTCP ? "rtcp" : "rtp",
-	       ip, port, suite_of(kmedia_stream_get_srtp_in(s)),
+	       dst, suite_of(kmedia_stream_get_srtp_in(s)),
 	       suite_of(kmedia_stream_get_srtp_out(s)),
 	       kmedia_stream_get_stat(s, KMEDIA_STATS_A_RX_PACKETS),
 	       kmedia_stream_get_stat(s, KMEDIA_STATS_A_TX_PACKETS),

@@ -148,6 +148,18 @@ int kmedia_srtp_set_key(struct kmedia_srtp *ctx, const void *key,
 	return 0;
 }
 
+int kmedia_srtp_get_key(const struct kmedia_srtp *ctx, void *key,
+			size_t key_len, void *salt, size_t salt_len)
+{
+	if ((ctx->present & KMD_SRTP_KEYS) != KMD_SRTP_KEYS)
+		return -ENOENT;
+	if (!key || !salt || key_len < ctx->key_len || salt_len < ctx->salt_len)
+		return -ENOSPC;
+	memcpy(key, ctx->key, ctx->key_len);
+	memcpy(salt, ctx->salt, ctx->salt_len);
+	return 0;
+}
+
 int kmedia_srtp_gen_key(struct kmedia_srtp *ctx)
 {
 	size_t key_len, salt_len;

@@ -422,6 +422,30 @@ TEST(gen_key_fills_the_suite_lengths)
 	kmedia_srtp_free(b);
 }
 
+TEST(get_key_copies_what_was_set)
+{
+	struct kmedia_srtp *ctx = kmedia_srtp_alloc();
+	uint8_t key[16], salt[14], k[32], sl[14], small[15];
+
+	ASSERT_NE(NULL, ctx);
+	memset(key, 0xa5, sizeof(key));
+	memset(salt, 0x5a, sizeof(salt));
+	EXPECT_EQ(-ENOENT, kmedia_srtp_get_key(ctx, k, sizeof(k), sl, sizeof(sl)));
+	ASSERT_EQ(0, kmedia_srtp_set_suite(ctx, KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80));
+	ASSERT_EQ(0, kmedia_srtp_set_key(ctx, key, sizeof(key), salt, sizeof(salt)));
+	EXPECT_EQ(-ENOSPC, kmedia_srtp_get_key(ctx, k, sizeof(k), small, 13));
+	EXPECT_EQ(-ENOSPC, kmedia_srtp_get_key(ctx, small, 15, sl, sizeof(sl)));
+	memset(k, 0, sizeof(k));
+	ASSERT_EQ(0, kmedia_srtp_get_key(ctx, k, sizeof(k), sl, sizeof(sl)));
+	EXPECT_EQ(0, memcmp(k, key, sizeof(key)));
+	EXPECT_TRUE(all_zero(k + 16, 16));
+	EXPECT_EQ(0, memcmp(sl, salt, sizeof(salt)));
+	/* NONE forgets the keys */
+	ASSERT_EQ(0, kmedia_srtp_set_suite(ctx, KMEDIA_SRTP_NONE));
+	EXPECT_EQ(-ENOENT, kmedia_srtp_get_key(ctx, k, sizeof(k), sl, sizeof(sl)));
+	kmedia_srtp_free(ctx);
+}
+
 /* SDES inline key-params */
 
 TEST(rfc4568_example_parses)

@@ -113,7 +113,8 @@ void kmedia_srtp_set_roc(struct kmedia_srtp *ctx, uint32_t roc);
 int kmedia_srtp_set_replay_window(struct kmedia_srtp *ctx, uint32_t packets);
 
 /* Getters: KMEDIA_SRTP_NONE, NULL or 0 when the attribute is absent. Keys
- * have no getter: they are write-only.
+ * are never read back from the kernel (write-only there); the copy held
+ * by the object is only given to a caller that does SRTP itself.
  */
 enum kmedia_srtp_suite kmedia_srtp_get_suite(const struct kmedia_srtp *ctx);
 const uint8_t *kmedia_srtp_get_mki(const struct kmedia_srtp *ctx, size_t *lenp);
@@ -122,6 +123,14 @@ uint32_t kmedia_srtp_get_ssrc(const struct kmedia_srtp *ctx);
 uint32_t kmedia_srtp_get_roc(const struct kmedia_srtp *ctx);
 uint32_t kmedia_srtp_get_replay_window(const struct kmedia_srtp *ctx);
 uint32_t kmedia_srtp_get_srtcp_index(const struct kmedia_srtp *ctx);
+/*
+ * Copies the master key and salt (of the suite's lengths, see
+ * kmedia_srtp_suite_key_len()) for a caller that protects packets itself,
+ * such as a userspace relay when the module is absent: -ENOENT when the
+ * object has none, -ENOSPC when a buffer is too small. Since 0.2.
+ */
+int kmedia_srtp_get_key(const struct kmedia_srtp *ctx, void *key,
+			size_t key_len, void *salt, size_t salt_len);
 
 /*
  * SDES (RFC 4568) a=crypto helpers. Suite names are matched without regard

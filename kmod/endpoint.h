@@ -36,4 +36,12 @@ static inline bool kmedia_endpoint_equal(const struct kmedia_endpoint *a,
 	return ipv6_addr_equal(&a->addr6, &b->addr6);
 }
 
+/* The wildcard address (a socket bound to every local address). */
+static inline bool kmedia_endpoint_any(const struct kmedia_endpoint *e)
+{
+	if (e->family == AF_INET)
+		return e->addr4 == htonl(INADDR_ANY);
+	return ipv6_addr_any(&e->addr6);
+}
+
 #endif /* _KMEDIA_ENDPOINT_H */

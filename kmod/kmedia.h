@@ -7,6 +7,8 @@
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -14,6 +16,9 @@
 #include <net/netns/generic.h>
 
 #include "counters.h"
+
+/* rx_lookup.c's LOCAL_IN hooks: IPv4 and IPv6. */
+#define KMEDIA_LOOKUP_HOOKS 2
 
 /* Counters of a namespace, summed over every stream it ever had. */
 enum kmedia_net_ctr {
@@ -73,6 +78,9 @@ struct kmedia_net {
 	bool dying;
 	struct delayed_work idle_work;
 	struct kmedia_ctrs __percpu *ctrs;
+	struct rhashtable lookup;
+	struct nf_hook_ops lookup_ops[KMEDIA_LOOKUP_HOOKS];
+	bool lookup_hooked;
 };
 
 /*

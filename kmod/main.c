@@ -29,6 +29,7 @@ MODULE_PARM_DESC(selftest, "Run the crypto known-answer tests at load");
 static int __net_init kmedia_net_init(struct net *net)
 {
 	struct kmedia_net *kn = kmedia_pernet(net);
+	int err;
 
 	kn->ctrs = kmedia_ctrs_alloc(__KMEDIA_NET_CTR_MAX);
 	if (!kn->ctrs)
@@ -40,6 +41,11 @@ static int __net_init kmedia_net_init(struct net *net)
 	INIT_LIST_HEAD(&kn->idle_streams);
 	INIT_DELAYED_WORK(&kn->idle_work, kmedia_idle_work);
 	kn->gen = 1;
+	err = kmedia_lookup_init(kn);
+	if (err) {
+		kmedia_ctrs_free(kn->ctrs);
+		return err;
+	}
 	return 0;
 }
 
@@ -64,6 +70,7 @@ static void __net_exit kmedia_net_exit(struct net *net)
 		synchronize_net();
 
 	WARN_ON_ONCE(kn->n_streams || kn->n_sockets);
+	kmedia_lookup_exit(kn);
 	xa_destroy(&kn->socks);
 	xa_destroy(&kn->streams);
 	kmedia_ctrs_free(kn->ctrs);

@@ -189,33 +189,41 @@ static int kmedia_stream_rx(struct kmedia_stream *stream,
 	return kmedia_xmit(stream, cfg, skb, tos);
 }
 
+/*
+ * A datagram the socket gets: counted with its reason on the last look
+ * only, as the lookup hook's first look passes it on to UDP, which calls
+ * kmedia_encap_recv() with it again.
+ */
+static int kmedia_sock_pass(struct kmedia_sock *ks, bool last_look,
+			    enum kmedia_sock_ctr why)
+{
+	if (last_look) {
+		kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_RX_PACKETS);
+		kmedia_ctrs_inc(ks->ctrs, why);
+	}
+	return 1;
+}
+
 /**
- * kmedia_encap_recv - UDP encap_rcv hook of attached sockets
- * @sk: the socket the datagram arrived on
+ * kmedia_sock_rx - the stream path of a datagram for an attached socket
+ * @ks: the socket
  * @skb: the datagram, data at the UDP header, checksum verified
+ * @last_look: false from the lookup hook (rx_lookup.c), true from UDP
  *
  * Return: 0 when the datagram was consumed (forwarded or dropped and
  * counted), 1 to hand it to the socket unchanged.
  */
-int kmedia_encap_recv(struct sock *sk, struct sk_buff *skb)
+int kmedia_sock_rx(struct kmedia_sock *ks, struct sk_buff *skb, bool last_look)
 {
 	enum kmedia_source_verdict verdict = KMEDIA_SOURCE_OK;
 	struct kmedia_stream_cfg *cfg;
 	struct kmedia_stream *stream;
 	struct kmedia_endpoint src;
-	struct kmedia_sock *ks;
 	const u8 *hdr;
 	u8 kind;
 
-	ks = rcu_dereference_sk_user_data(sk);
-	if (unlikely(!ks))
-		return 1;
-	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_RX_PACKETS);
-
-	if (unlikely(kmedia_skb_assembled(skb))) {
-		kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_FRAGMENT);
-		return 1;
-	}
+	if (unlikely(kmedia_skb_assembled(skb)))
+		return kmedia_sock_pass(ks, last_look, KMEDIA_SOCK_PASS_FRAGMENT);
 	/* An RTCP header is shorter, but RTCP packets worth relaying never
 	 * are: the smallest real one (an empty RR) is 8 bytes.
 	 */
@@ -232,24 +240,40 @@ int kmedia_encap_recv(struct sock *sk, struct sk_buff *skb)
 	}
 
 	stream = rcu_dereference(ks->streams[kind]);
-	if (!stream) {
-		kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_NO_STREAM);
-		return 1;
-	}
+	if (!stream)
+		return kmedia_sock_pass(ks, last_look, KMEDIA_SOCK_PASS_NO_STREAM);
 	cfg = rcu_dereference(stream->cfg);
 	if (cfg->src_mode != KMEDIA_SRC_ANY) {
 		kmedia_skb_source(skb, &src);
 		verdict = kmedia_source_check(cfg, &src);
-		if (verdict == KMEDIA_SOURCE_WRONG) {
-			kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_SOURCE);
-			return 1;
-		}
+		if (verdict == KMEDIA_SOURCE_WRONG)
+			return kmedia_sock_pass(ks, last_look,
+						KMEDIA_SOCK_PASS_SOURCE);
 	}
+	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_RX_PACKETS);
 	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_TO_STREAM);
 	return kmedia_stream_rx(stream, cfg, skb,
 				verdict == KMEDIA_SOURCE_TO_LATCH ? &src : NULL);
 
 not_rtp:
-	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_PASS_NOT_RTP);
-	return 1;
+	return kmedia_sock_pass(ks, last_look, KMEDIA_SOCK_PASS_NOT_RTP);
+}
+
+/**
+ * kmedia_encap_recv - UDP encap_rcv hook of attached sockets
+ * @sk: the socket the datagram arrived on
+ * @skb: the datagram, data at the UDP header, checksum verified
+ *
+ * Datagrams of indexed sockets (rx_lookup.c) arrive here only when the
+ * lookup hook left them to the socket, or raced with the socket's attach.
+ *
+ * Return: 0 when the datagram was consumed, 1 to hand it to the socket.
+ */
+int kmedia_encap_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct kmedia_sock *ks = rcu_dereference_sk_user_data(sk);
+
+	if (unlikely(!ks))
+		return 1;
+	return kmedia_sock_rx(ks, skb, true);
 }

@@ -183,6 +183,7 @@ struct kmedia_sock *kmedia_sock_attach(struct kmedia_net *kn, int fd,
 	atomic_inc(&kmedia_live_objects);
 	cfg.sk_user_data = ks;
 	setup_udp_tunnel_sock(kn->net, sock, &cfg);
+	kmedia_lookup_add(kn, ks);
 	release_sock(ks->sk);
 
 	kn->n_sockets++;
@@ -235,6 +236,7 @@ void kmedia_sock_detach(struct kmedia_sock *ks)
 	list_for_each_entry_safe(stream, tmp, &ks->streams_out, out_node)
 		kmedia_stream_remove(stream);
 
+	kmedia_lookup_del(kn, ks);
 	kmedia_sock_unhook(ks->sk);
 	ks->detached = true;
 	xa_erase(&kn->socks, ks->id);

@@ -8,6 +8,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
 #include <net/sock.h>
 #include <uapi/linux/kmedia.h>
 
@@ -28,6 +29,16 @@ enum kmedia_sock_ctr {
 	__KMEDIA_SOCK_CTR_MAX,
 };
 
+/* The key of rx_lookup.c's table: no padding, it is compared as bytes. */
+struct kmedia_lookup_key {
+	union {
+		__be32 addr4;
+		struct in6_addr addr6;
+	};
+	__be16 port;
+	u16 family;
+};
+
 /**
  * struct kmedia_sock - a UDP socket whose datagrams the module sees first
  * @id: identifier in the namespace
@@ -40,6 +51,9 @@ enum kmedia_sock_ctr {
  * @n_streams: length of both lists together
  * @detached: the socket is no longer ours; set once under kn->lock
  * @ctrs: per-CPU counters, enum kmedia_sock_ctr
+ * @lookup_node: entry in the namespace's lookup table (rx_lookup.c)
+ * @lookup_key: its key, the local address and port
+ * @indexed: the socket is in that table (under kn->lock)
  * @refcount: the namespace table and every stream using it hold one
  * @rcu: frees the object after the packet path is done with it
  */
@@ -54,6 +68,9 @@ struct kmedia_sock {
 	u32 n_streams;
 	bool detached;
 	struct kmedia_ctrs __percpu *ctrs;
+	struct rhash_head lookup_node;
+	struct kmedia_lookup_key lookup_key;
+	bool indexed;
 	struct kref refcount;
 	struct rcu_head rcu;
 };
@@ -65,5 +82,16 @@ struct kmedia_sock *kmedia_sock_find(struct kmedia_net *kn, u32 id);
 void kmedia_sock_get(struct kmedia_sock *ks);
 void kmedia_sock_put(struct kmedia_sock *ks);
 void kmedia_sock_detach_all(struct kmedia_net *kn);
+
+/* rx.c: a datagram for ks, data at the UDP header; 0 if consumed, 1 if
+ * the socket should get it. Only the last look (encap_rcv) counts passes.
+ */
+int kmedia_sock_rx(struct kmedia_sock *ks, struct sk_buff *skb, bool last_look);
+
+/* rx_lookup.c */
+int kmedia_lookup_init(struct kmedia_net *kn);
+void kmedia_lookup_exit(struct kmedia_net *kn);
+void kmedia_lookup_add(struct kmedia_net *kn, struct kmedia_sock *ks);
+void kmedia_lookup_del(struct kmedia_net *kn, struct kmedia_sock *ks);
 
 #endif /* _KMEDIA_SOCKET_H */

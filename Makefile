@@ -59,8 +59,9 @@ tests: userlib
 	$(MAKE) -C tests
 
 # The README's test command: host tests, checkpatch, every in-VM suite on
-# each kernel of KERNELS, the negative control and dkms builds.
-check: userspace tests
+# each kernel of KERNELS, the negative control and dkms builds. The
+# benchmark's programs are built too, so a change that breaks them shows.
+check: userspace tests bench-programs
 	KERNELS="$(KERNELS)" tests/check
 
 # The README's main job, in a VM on the newest kernel series.
@@ -96,12 +97,15 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C daemon clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C bench clean
 	rm -rf build
 
 # The benchmark (bench/): one VM boot on BENCH_KERNEL, a table on stdout and
 # build/bench/results.json. BENCH_QUICK=1 runs a short version.
 BENCH_KERNEL ?= 6.12
-.PHONY: bench
-bench: userlib
+.PHONY: bench bench-programs
+bench-programs: userlib
 	$(MAKE) -C bench
+
+bench: bench-programs
 	BENCH_KERNEL=$(BENCH_KERNEL) bench/bench

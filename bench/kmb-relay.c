@@ -2,16 +2,23 @@
 /*
  * kmb-relay: what each scenario puts in the relay namespace for a window
  * (nothing for routing, an nftables DNAT + SNAT table, or a kmedia stream
- * between two attached sockets), and the many-socket, many-stream set-ups
+ * between two attached sockets, or kmediad's userspace relay in a child
+ * process), and the many-socket, many-stream set-ups
  * of the scaling and control-plane runs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kmb.h"
+#include "../daemon/urelay.h"
 
 /* A libkmedia context with the suite, key and salt of p. */
 static struct kmedia_srtp *kmb_srtp_ctx(const struct kmt_srtp *p)
@@ -119,6 +126,108 @@ static int kmb_kmedia_up(struct kmb_bench *b, struct kmb_relay *r)
 	return ret;
 }
 
+static uint64_t kmb_user_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The child of scenarios 8a/8b: what kmediad does with a relay socket
+ * when the module is absent (daemon/media.c, media_readable()): wait for
+ * the socket, then up to 64 recvfrom() calls, each datagram through
+ * kmd_ustream_input() with the time of day, as the daemon's loop does.
+ * kmediad waits with epoll over all its sockets; poll() on one socket
+ * costs the same per wake-up.
+ */
+static void __attribute__((noreturn))
+kmb_user_loop(int fd, struct kmd_ustream *us)
+{
+	uint32_t buf[KMD_URELAY_ROOM / 4];
+	struct sockaddr_storage src;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	socklen_t slen;
+	ssize_t n;
+	int i;
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			_exit(1);
+		for (i = 0; i < 64; i++) {
+			slen = sizeof(src);
+			n = recvfrom(fd, buf, KMD_URELAY_PKT_MAX,
+				     MSG_DONTWAIT | MSG_TRUNC,
+				     (struct sockaddr *)&src, &slen);
+			if (n < 0)
+				break;
+			kmd_ustream_input(us, buf, n, (struct sockaddr *)&src,
+					  slen, kmb_user_now_ms());
+		}
+	}
+}
+
+/* Alice's key (seed 1) to decrypt, or bob's (seed 2) to encrypt with. */
+static int kmb_user_key(struct kmd_ustream *us, bool in, uint32_t suite)
+{
+	struct kmt_srtp p;
+
+	if (suite == KMEDIA_SRTP_NONE)
+		return 0;
+	kmt_srtp_init(&p, suite, in ? 1 : 2);
+	return kmd_ustream_set_srtp(us, in, suite, p.key, p.key_len, p.salt,
+				    p.salt_len);
+}
+
+/*
+ * Scenarios 8a/8b: the same two relay sockets as kmb_kmedia_up(), not
+ * attached, and daemon/urelay.c relaying between them in a child pinned to
+ * the relay CPU, so its system time and user time are the relay cost.
+ */
+static int kmb_user_up(struct kmb_bench *b, struct kmb_relay *r)
+{
+	const struct kmb_scenario *sc = r->sc;
+	struct kmd_ustream *us;
+	cpu_set_t set;
+	int ret, k;
+	pid_t pid;
+
+	ret = kmd_urelay_init();
+	for (k = 0; !ret && k < 2; k++) {
+		r->fds[k] = kmt_udp(&b->topo, k ? KMT_RELAY_B : KMT_RELAY_A,
+				    AF_INET, k ? KMB_RELAY_B_PORT : KMB_RELAY_PORT,
+				    NULL);
+		if (r->fds[k] < 0)
+			ret = r->fds[k];
+	}
+	if (ret)
+		return ret;
+	us = kmd_ustream_new(false, r->fds[1], &b->bob_addr.sa,
+			     sizeof(b->bob_addr.sin));
+	if (!us)
+		return -ENOMEM;
+	kmd_ustream_set_src(us, KMEDIA_SRC_LATCH, NULL, 0);
+	ret = kmb_user_key(us, true, sc->in_suite);
+	ret = ret ?: kmb_user_key(us, false, sc->out_suite);
+	if (ret) {
+		kmd_ustream_free(us);
+		return ret;
+	}
+	pid = fork();
+	if (pid == 0) {
+		CPU_ZERO(&set);
+		CPU_SET(KMB_CPU_RELAY, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+		kmb_user_loop(r->fds[0], us);
+	}
+	kmd_ustream_free(us);
+	if (pid < 0)
+		return -errno;
+	r->child = pid;
+	return 0;
+}
+
 int kmb_relay_up(struct kmb_bench *b, struct kmb_relay *r,
 		 const struct kmb_scenario *sc)
 {
@@ -141,12 +250,10 @@ int kmb_relay_up(struct kmb_bench *b, struct kmb_relay *r,
 	case KMB_KMEDIA:
 		ret = kmb_kmedia_up(b, r);
 		break;
+	case KMB_USER:
+		ret = kmb_user_up(b, r);
+		break;
 	default:
-		/*
-		 * Hook: a userspace relay (kmediad's fallback path) would be
-		 * started here in the relay namespace, listening on
-		 * 10.31.1.2:20000 and sending to bob from 10.31.2.2.
-		 */
 		ret = -EOPNOTSUPP;
 		break;
 	}
@@ -164,6 +271,11 @@ void kmb_relay_down(struct kmb_bench *b, struct kmb_relay *r)
 
 	if (r->sc && r->sc->kind == KMB_NAT)
 		kmb_sh_ns(b, KMT_NS_RELAY, "nft delete table ip kmbench");
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+		r->child = 0;
+	}
 	/* Closing an attached socket detaches it and deletes its streams. */
 	for (k = 0; k < 2; k++)
 		if (r->fds[k] >= 0)

@@ -51,11 +51,9 @@ static const struct kmb_scenario kmb_scenarios[] = {
 	  KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, NULL },
 	{ "gcm-rtp", "7 kmedia AEAD_AES_128_GCM->RTP", KMB_KMEDIA,
 	  KMEDIA_SRTP_AEAD_AES_128_GCM, 0, NULL },
-	{ "user-rtp", "8a kmediad fallback RTP->RTP", KMB_USER, 0, 0,
-	  "kmediad has no userspace media fallback yet" },
+	{ "user-rtp", "8a kmediad fallback RTP->RTP", KMB_USER, 0, 0, NULL },
 	{ "user-srtp-rtp", "8b kmediad fallback SRTP->RTP", KMB_USER,
-	  KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, 0,
-	  "kmediad has no userspace media fallback yet" },
+	  KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, 0, NULL },
 };
 
 #define KMB_NSC	(sizeof(kmb_scenarios) / sizeof(kmb_scenarios[0]))

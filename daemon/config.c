@@ -419,6 +419,7 @@ const struct kmd_route *kmd_route_lookup(const struct kmd_config *cfg,
  *   srtp_peer = ADDRESS POLICY                     (repeatable)
  *   srtp_suites = SUITE[,SUITE...]                 (preference order)
  *   hold_timeout = SECONDS                         (idle limit on hold)
+ *   userspace_fallback = yes|no   (relay in kmediad when the module is absent)
  * Returns -1 for another key; else 0, with p->err set on a bad value.
  */
 static int parse_policy(const char *v)
@@ -475,6 +476,13 @@ static int media_extra(struct parse_ctx *p, const char *name, const char *value)
 		if (parse_uint(value, 0, 86400, &cfg->hold_timeout))
 			return fail(p, "media", name, value,
 				    "not a number of seconds (0-86400)");
+	} else if (!strcmp(name, "userspace_fallback")) {
+		if (!strcmp(value, "yes"))
+			cfg->userspace_fallback = true;
+		else if (!strcmp(value, "no"))
+			cfg->userspace_fallback = false;
+		else
+			return fail(p, "media", name, value, "expected yes or no");
 	} else {
 		return -1;
 	}
@@ -497,6 +505,7 @@ static void defaults_media(struct kmd_config *cfg)
 	memcpy(cfg->srtp_suites, suites, sizeof(suites));
 	cfg->n_srtp_suites = sizeof(suites) / sizeof(suites[0]);
 	cfg->srtp_policy = KMD_SRTP_OPTIONAL;
+	cfg->userspace_fallback = true;
 }
 
 /* The policy of the srtp_peer with peer's address, else the default. */

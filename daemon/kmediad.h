@@ -165,6 +165,7 @@ struct kmd_config {
 	int srtp_suites[KMD_MAX_SRTP_SUITES];	/* enum kmedia_srtp_suite */
 	unsigned int n_srtp_suites;
 	unsigned int hold_timeout;	/* seconds while on hold, 0: idle_timeout */
+	bool userspace_fallback;	/* relay media here without the module */
 };
 
 /* What the relay offers a peer: mirror the other side's offer (optional),
@@ -402,11 +403,17 @@ void kmd_call_dump(void);
 
 enum { KMD_SIDE_A, KMD_SIDE_B };
 
+struct kmd_ustream;
+
 struct kmd_port {
 	struct kmd_io io;
 	uint32_t id;		/* kmedia socket ID */
 	unsigned int port;
 	union kmd_addr local;
+	/* without the module: the RTP and RTCP streams arriving here */
+	struct kmd_ustream *rx[2];
+	uint32_t rx_id[2];
+	uint64_t cookie;
 };
 
 struct kmedia_srtp;
@@ -439,10 +446,12 @@ struct kmd_mline {
 	union kmd_addr peer_rtp[2], peer_rtcp[2];
 	uint32_t stream[4];	/* A->B RTP, B->A RTP, A->B RTCP, B->A RTCP */
 	unsigned int stream_gen_in[4], stream_gen_out[4];	/* keys installed */
+	struct kmd_ustream *ustream[4];	/* without the module: stream[k] */
 	struct kmd_sdes sdes;
 };
 
 struct kmd_media {
+	struct kmd_list link;		/* every call's media */
 	uint64_t cookie;
 	int srtp_policy[2];		/* of each side's signalling peer */
 	const char *log_id;
@@ -470,6 +479,9 @@ int kmd_media_program(struct kmd_media *m);
 uint64_t kmd_media_read_packets(void);
 void kmd_media_log_stats(void);
 unsigned int kmd_media_ports_in_use(void);
+/* Whether the media path (kernel or userspace relay) can do this SRTP key. */
+bool kmd_media_srtp_ok(const struct kmedia_srtp *ctx);
+bool kmd_media_suite_ok(int suite);
 
 /* ---- sdes.c: SDES (RFC 4568) keys of an m= line ---- */
 

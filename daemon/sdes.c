@@ -105,7 +105,9 @@ static struct kmedia_srtp *take_crypto(osip_list_t *attrs, unsigned int *tagp,
 		}
 		*seen = true;
 		ctx = parse_crypto(a->a_att_value, &tag);
-		rank = ctx ? suite_rank(kmedia_srtp_get_suite(ctx)) : -1;
+		/* without the module, only what the userspace relay can do */
+		rank = ctx && kmd_media_srtp_ok(ctx) ?
+		       suite_rank(kmedia_srtp_get_suite(ctx)) : -1;
 		if (rank >= 0 && (!chosen || rank < best)) {
 			kmedia_srtp_free(chosen);
 			chosen = ctx;
@@ -219,14 +221,16 @@ int kmd_sdes_offer(struct kmd_sdes *k, int from, osip_list_t *attrs,
 		return add_crypto(attrs, 1, kmedia_srtp_get_suite(key),
 				  &k->offered[0], &gen);
 	/* a plain offerer: our preferred suites, one a=crypto line each */
-	n = sdes_cfg ? sdes_cfg->n_srtp_suites : 0;
-	if (n > KMD_SDES_MAX_OFFER)
-		n = KMD_SDES_MAX_OFFER;
-	for (i = 0; i < n; i++) {
-		err = add_crypto(attrs, i + 1, sdes_cfg->srtp_suites[i],
-				 &k->offered[i], &gen);
+	n = 0;
+	for (i = 0; sdes_cfg && i < sdes_cfg->n_srtp_suites &&
+	     n < KMD_SDES_MAX_OFFER; i++) {
+		if (!kmd_media_suite_ok(sdes_cfg->srtp_suites[i]))
+			continue;
+		err = add_crypto(attrs, n + 1, sdes_cfg->srtp_suites[i],
+				 &k->offered[n], &gen);
 		if (err)
 			return err;
+		n++;
 	}
 	return n ? 0 : add_crypto(attrs, 1, KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
 				  &k->offered[0], &gen);

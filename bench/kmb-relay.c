@@ -345,14 +345,19 @@ void kmb_socks_close(struct kmb_socks *s)
 }
 
 /*
- * 0 if every request of a sent batch worked; else the first failure's
- * -errno, logged with its extended ACK. ret: what the batch calls returned.
+ * Send what is queued on batch unless queueing failed (ret < 0), and put
+ * the seconds since t0 in *secs. Returns 0 if every request worked, else
+ * the first failure's -errno, logged with its extended ACK.
  */
-static int kmb_batch_verdict(struct kmedia_batch *batch, int ret)
+static int kmb_batch_send(struct kmedia_batch *batch, int ret, uint64_t t0,
+			  double *secs)
 {
 	unsigned int i, n = kmedia_batch_count(batch);
 	int err;
 
+	if (ret >= 0)
+		ret = kmedia_batch_send(batch);
+	*secs = (kmt_now_us() - t0) / 1e6;
 	if (ret < 0) {
 		fprintf(stderr, "# batch: %s\n", strerror(-ret));
 		return ret;
@@ -439,12 +444,9 @@ int kmb_streams_install_batch(struct kmb_bench *b, const struct kmb_socks *s,
 		ret = kmedia_batch_stream_new(batch, st);
 		kmedia_stream_free(st);
 	}
-	if (ret >= 0)
-		ret = kmedia_batch_send(batch);
-	*secs = (kmt_now_us() - t0) / 1e6;
-	for (i = 0; ret >= 0 && ids && i < s->n; i++)
+	ret = kmb_batch_send(batch, ret, t0, secs);
+	for (i = 0; !ret && ids && i < s->n; i++)
 		ids[i] = kmedia_batch_stream_id(batch, i);
-	ret = kmb_batch_verdict(batch, ret);
 	kmedia_batch_free(batch);
 	return ret;
 }
@@ -462,10 +464,7 @@ int kmb_streams_delete_batch(struct kmb_bench *b, const uint32_t *ids,
 	t0 = kmt_now_us();
 	for (i = 0; i < n && ret >= 0; i++)
 		ret = kmedia_batch_stream_del(batch, ids[i]);
-	if (ret >= 0)
-		ret = kmedia_batch_send(batch);
-	*secs = (kmt_now_us() - t0) / 1e6;
-	ret = kmb_batch_verdict(batch, ret);
+	ret = kmb_batch_send(batch, ret, t0, secs);
 	kmedia_batch_free(batch);
 	return ret;
 }

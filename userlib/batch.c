@@ -177,7 +177,8 @@ struct nlmsghdr *kmd_batch_next(struct kmedia_batch *b)
 		b->items_cap = size;
 	}
 	if (need > b->size) {
-		size = b->size ? 2 * b->size : 16 * (size_t)MNL_SOCKET_BUFFER_SIZE;
+		size = b->size ? 2 * b->size :
+				 16 * (size_t)MNL_SOCKET_BUFFER_SIZE;
 		while (size < need)
 			size *= 2;
 		buf = calloc(1, size);

@@ -65,13 +65,12 @@ FIXTURE_TEARDOWN(batch)
 		kmedia_handle_close(self->h);
 }
 
-static uint32_t netns_streams(struct __test_metadata *_metadata,
-			      struct kmedia_handle *h)
+/* How many streams the namespace has, or UINT32_MAX. */
+static uint32_t streams(struct kmedia_handle *h)
 {
-	uint32_t n = UINT32_MAX;
+	uint32_t n;
 
-	EXPECT_EQ(0, kmt_netns_u32(h, KMEDIA_NETNS_A_STREAMS, &n));
-	return n;
+	return kmt_netns_u32(h, KMEDIA_NETNS_A_STREAMS, &n) ? UINT32_MAX : n;
 }
 
 /* Queue a NEW of a stream in on sock_in, out through the first socket. */
@@ -148,7 +147,7 @@ TEST_F_TIMEOUT(batch, thousand_news_create_the_streams_they_report, 300)
 		ASSERT_NE(0, ids[i]);
 		EXPECT_EQ(NULL, kmedia_batch_extack(self->b, i));
 	}
-	EXPECT_EQ(NSOCKS, netns_streams(_metadata, self->h));
+	EXPECT_EQ(NSOCKS, streams(self->h));
 
 	/* Each reported ID is the stream of its request's socket. */
 	ASSERT_EQ(0, kmedia_stream_dump(self->h, NULL, seen_cb, seen));
@@ -204,7 +203,7 @@ TEST_F_TIMEOUT(batch, a_bad_request_fails_alone, 300)
 			EXPECT_NE(0, kmedia_batch_stream_id(self->b, i));
 		}
 	}
-	EXPECT_EQ(NSOCKS - nbad, netns_streams(_metadata, self->h));
+	EXPECT_EQ(NSOCKS - nbad, streams(self->h));
 }
 
 TEST_F_TIMEOUT(batch, changes_and_dels_of_every_stream, 300)
@@ -262,7 +261,7 @@ TEST_F_TIMEOUT(batch, changes_and_dels_of_every_stream, 300)
 		EXPECT_EQ(i == 300 ? -ENOENT : 0,
 			  kmedia_batch_result(self->b, i)) TH_LOG("del %u", i);
 	EXPECT_NE(NULL, kmedia_batch_extack(self->b, 300));
-	EXPECT_EQ(0, netns_streams(_metadata, self->h));
+	EXPECT_EQ(0, streams(self->h));
 	ASSERT_EQ(0, kmedia_stream_dump(self->h, NULL, seen_cb, seen));
 	EXPECT_EQ(0, seen->n);
 	free(seen);
@@ -275,8 +274,7 @@ TEST_F_TIMEOUT(batch, srtp_keys_travel_in_batches, 300)
 	unsigned int i;
 
 	ASSERT_NE(NULL, ctx);
-	ASSERT_EQ(0, kmedia_srtp_set_suite(ctx,
-					   KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80));
+	ASSERT_EQ(0, kmedia_srtp_set_suite(ctx, KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80));
 	for (i = 0; i < 50; i++) {
 		ASSERT_EQ(0, kmedia_srtp_gen_key(ctx));
 		s = kmt_stream_spec(self->socks[i], self->socks[0], &self->dst,
@@ -289,9 +287,9 @@ TEST_F_TIMEOUT(batch, srtp_keys_travel_in_batches, 300)
 	kmedia_srtp_free(ctx);
 	ASSERT_EQ(0, kmedia_batch_send(self->b)) KMT_LOG_EXTACK(self->h);
 	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, kmedia_stream_get(self->h,
-					       kmedia_batch_stream_id(self->b, i),
-					       &g));
+		uint32_t id = kmedia_batch_stream_id(self->b, i);
+
+		ASSERT_EQ(0, kmedia_stream_get(self->h, id, &g));
 		EXPECT_EQ(KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
 			  kmedia_srtp_get_suite(kmedia_stream_get_srtp_in(g)));
 		kmedia_stream_free(g);

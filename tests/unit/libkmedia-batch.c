@@ -18,32 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "../../userlib/internal.h"
-
-/* A handle on a bound generic netlink socket, talking to the controller. */
-static bool open_handle(struct kmedia_handle *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->family_id = GENL_ID_CTRL;
-	h->seq = 1000;
-	h->buf = calloc(1, MNL_SOCKET_BUFFER_SIZE);
-	if (!h->buf)
-		return false;
-	h->nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!h->nl || mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		if (h->nl)
-			mnl_socket_close(h->nl);
-		free(h->buf);
-		return false;
-	}
-	h->portid = mnl_socket_get_portid(h->nl);
-	return true;
-}
-
-static void close_handle(struct kmedia_handle *h)
-{
-	mnl_socket_close(h->nl);
-	free(h->buf);
-}
+#include "unit-handle.h"
 
 /* Queue a GETFAMILY of name, answered as the batch expects answer. */
 static int queue_getfamily(struct kmedia_batch *b, const char *name,
@@ -97,7 +72,7 @@ TEST(requests_are_built_back_to_back)
 
 	ASSERT_NE(NULL, s);
 	ASSERT_NE(NULL, c);
-	ASSERT_TRUE(open_handle(&h));
+	ASSERT_TRUE(kmt_unit_open(&h, GENL_ID_CTRL));
 	h.family_id = 0x42;
 	b = kmedia_batch_alloc(&h);
 	ASSERT_NE(NULL, b);
@@ -152,7 +127,7 @@ TEST(requests_are_built_back_to_back)
 	kmedia_batch_free(b);
 	kmedia_stream_free(s);
 	kmedia_stream_free(c);
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 TEST(buffer_grows_without_losing_requests)
@@ -164,7 +139,7 @@ TEST(buffer_grows_without_losing_requests)
 	unsigned int i;
 
 	ASSERT_NE(NULL, s);
-	ASSERT_TRUE(open_handle(&h));
+	ASSERT_TRUE(kmt_unit_open(&h, GENL_ID_CTRL));
 	b = kmedia_batch_alloc(&h);
 	ASSERT_NE(NULL, b);
 	for (i = 0; i < 5000; i++) {
@@ -177,7 +152,7 @@ TEST(buffer_grows_without_losing_requests)
 	}
 	kmedia_batch_free(b);
 	kmedia_stream_free(s);
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 /* Sequence numbers of chunk [first, end): consecutive; only end - 1 ACKs. */
@@ -189,7 +164,8 @@ static bool chunk_ok(struct kmedia_batch *b, unsigned int first,
 	for (i = first; i < end; i++) {
 		struct nlmsghdr *nlh = item_msg(b, i);
 
-		if (i > first && nlh->nlmsg_seq != item_msg(b, i - 1)->nlmsg_seq + 1)
+		if (i > first &&
+		    nlh->nlmsg_seq != item_msg(b, i - 1)->nlmsg_seq + 1)
 			return false;
 		if (!(nlh->nlmsg_flags & NLM_F_ACK) != (i != end - 1))
 			return false;
@@ -199,50 +175,65 @@ static bool chunk_ok(struct kmedia_batch *b, unsigned int first,
 	return true;
 }
 
-TEST(every_request_gets_its_own_result)
+/*
+ * A batch on a handle that talks to the controller. FIXTURE_SETUP() and
+ * FIXTURE_TEARDOWN() define functions without a prototype (as in
+ * tests/lib/kmtest.h).
+ */
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+FIXTURE(ctrl)
 {
 	struct kmedia_handle h;
 	struct kmedia_batch *b;
+};
+
+FIXTURE_SETUP(ctrl)
+{
+	ASSERT_TRUE(kmt_unit_open(&self->h, GENL_ID_CTRL));
+	self->b = kmedia_batch_alloc(&self->h);
+	ASSERT_NE(NULL, self->b);
+}
+
+FIXTURE_TEARDOWN(ctrl)
+{
+	kmedia_batch_free(self->b);
+	kmt_unit_close(&self->h);
+}
+
+TEST_F(ctrl, every_request_gets_its_own_result)
+{
+	struct kmedia_batch *b = self->b;
 	unsigned int i;
 
-	ASSERT_TRUE(open_handle(&h));
-	b = kmedia_batch_alloc(&h);
-	ASSERT_NE(NULL, b);
 	/* Chunks of 7: failures inside chunks and at their ends. */
 	b->chunk_items = 7;
 	for (i = 0; i < 50; i++)
-		ASSERT_EQ((int)i, queue_getfamily(b, i % 7 == 3 || i == 13 ?
-						  "no-such-family" : "nlctrl",
-						  KMD_BATCH_NOTHING));
+		ASSERT_EQ((int)i,
+			  queue_getfamily(b, i % 7 == 3 || i == 13 ?
+					  "no-such-family" : "nlctrl",
+					  KMD_BATCH_NOTHING));
 	EXPECT_EQ(8, kmedia_batch_send(b));
 	for (i = 0; i < 50; i++)
 		EXPECT_EQ(i % 7 == 3 || i == 13 ? -ENOENT : 0,
 			  kmedia_batch_result(b, i)) TH_LOG("item %u", i);
 	for (i = 0; i < 50; i += 7)
 		EXPECT_TRUE(chunk_ok(b, i, i + 7 < 50 ? i + 7 : 50));
-	EXPECT_EQ(item_msg(b, 49)->nlmsg_seq, h.seq);
+	EXPECT_EQ(item_msg(b, 49)->nlmsg_seq, self->h.seq);
 
 	/* A second send only sends what was queued since. */
-	ASSERT_EQ(50, queue_getfamily(b, "no-such-family", KMD_BATCH_NOTHING));
+	ASSERT_EQ(50, queue_getfamily(b, "nope", KMD_BATCH_NOTHING));
 	EXPECT_EQ(1, kmedia_batch_send(b));
 	EXPECT_EQ(-ENOENT, kmedia_batch_result(b, 50));
 	EXPECT_EQ(0, kmedia_batch_result(b, 0));
 	EXPECT_EQ(0, kmedia_batch_send(b));
 
 	/* The handle is clean for a plain request afterwards. */
-	EXPECT_EQ(0, kmd_request(&h, item_msg(b, 0), NULL, NULL));
-	kmedia_batch_free(b);
-	close_handle(&h);
+	EXPECT_EQ(0, kmd_request(&self->h, item_msg(b, 0), NULL, NULL));
 }
 
-TEST(an_answer_that_is_not_a_stream_fails_its_request)
+TEST_F(ctrl, an_answer_that_is_not_a_stream_fails_its_request)
 {
-	struct kmedia_handle h;
-	struct kmedia_batch *b;
-
-	ASSERT_TRUE(open_handle(&h));
-	b = kmedia_batch_alloc(&h);
-	ASSERT_NE(NULL, b);
+	struct kmedia_batch *b = self->b;
 	/* The controller answers with a family, which a NEW cannot use. */
 	ASSERT_EQ(0, queue_getfamily(b, "nlctrl", KMD_BATCH_STREAM));
 	ASSERT_EQ(1, queue_getfamily(b, "nlctrl", KMD_BATCH_NOTHING));
@@ -252,43 +243,30 @@ TEST(an_answer_that_is_not_a_stream_fails_its_request)
 	EXPECT_EQ(0, kmedia_batch_result(b, 1));
 	EXPECT_EQ(-EBADMSG, kmedia_batch_result(b, 2));
 	EXPECT_EQ(0, kmedia_batch_stream_id(b, 0));
-	kmedia_batch_free(b);
-	close_handle(&h);
 }
 
-TEST(sequence_numbers_skip_zero)
+TEST_F(ctrl, sequence_numbers_skip_zero)
 {
-	struct kmedia_handle h;
-	struct kmedia_batch *b;
+	struct kmedia_batch *b = self->b;
 	unsigned int i;
 
-	ASSERT_TRUE(open_handle(&h));
-	b = kmedia_batch_alloc(&h);
-	ASSERT_NE(NULL, b);
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ((int)i, queue_getfamily(b, i == 4 ? "nope" : "nlctrl",
 						  KMD_BATCH_NOTHING));
-	h.seq = UINT32_MAX - 3;
+	self->h.seq = UINT32_MAX - 3;
 	EXPECT_EQ(1, kmedia_batch_send(b));
 	EXPECT_EQ(-ENOENT, kmedia_batch_result(b, 4));
 	EXPECT_TRUE(chunk_ok(b, 0, 10));
 	EXPECT_EQ(1, item_msg(b, 0)->nlmsg_seq);
-	EXPECT_EQ(10, h.seq);
-	kmedia_batch_free(b);
-	close_handle(&h);
+	EXPECT_EQ(10, self->h.seq);
 }
 
-TEST(many_requests_go_in_several_chunks)
+TEST_F(ctrl, many_requests_go_in_several_chunks)
 {
-	struct kmedia_handle h;
-	struct kmedia_batch *b;
+	struct kmedia_batch *b = self->b;
 	unsigned int i, n = 3000, chunks = 0;
 
-	ASSERT_TRUE(open_handle(&h));
-	b = kmedia_batch_alloc(&h);
-	ASSERT_NE(NULL, b);
 	ASSERT_LT(0, b->chunk_items);
-	ASSERT_LT(n / 100, b->chunk_bytes / 100);
 	for (i = 0; i < n; i++)
 		ASSERT_EQ((int)i, queue_getfamily(b, "nlctrl",
 						  KMD_BATCH_NOTHING));
@@ -300,22 +278,16 @@ TEST(many_requests_go_in_several_chunks)
 		chunks += !!(item_msg(b, i)->nlmsg_flags & NLM_F_ACK);
 	}
 	EXPECT_EQ((n + b->chunk_items - 1) / b->chunk_items, chunks);
-	kmedia_batch_free(b);
-	close_handle(&h);
 }
 
-TEST(overrun_is_reported_and_the_handle_recovers)
+TEST_F(ctrl, overrun_is_reported_and_the_handle_recovers)
 {
-	struct kmedia_handle h;
-	struct kmedia_batch *b;
+	struct kmedia_batch *b = self->b;
 	int small = 4096, ret;
 	unsigned int i, ok = 0, lost = 0;
 
-	ASSERT_TRUE(open_handle(&h));
-	b = kmedia_batch_alloc(&h);
-	ASSERT_NE(NULL, b);
 	/* A chunk far larger than the receive buffer can answer. */
-	ASSERT_EQ(0, setsockopt(mnl_socket_get_fd(h.nl), SOL_SOCKET,
+	ASSERT_EQ(0, setsockopt(mnl_socket_get_fd(self->h.nl), SOL_SOCKET,
 				SO_RCVBUF, &small, sizeof(small)));
 	b->chunk_items = 200;
 	for (i = 0; i < 200; i++)
@@ -338,8 +310,6 @@ TEST(overrun_is_reported_and_the_handle_recovers)
 	EXPECT_EQ(1, kmedia_batch_send(b));
 	EXPECT_EQ(-ENOENT, kmedia_batch_result(b, 0));
 	EXPECT_EQ(0, kmedia_batch_result(b, 1));
-	kmedia_batch_free(b);
-	close_handle(&h);
 }
 
 TEST_HARNESS_MAIN

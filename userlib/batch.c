@@ -341,11 +341,14 @@ static bool batch_answer(struct kmedia_batch *b, const struct nlmsghdr *nlh,
 
 /*
  * Read answers to the chunk until the ACK of its last request. Every
- * datagram must come from the kernel, as in kmd_recv(). Returns 0, or
- * -errno if an answer may be missing: -ENOBUFS if the kernel dropped some
- * (what is still queued is then read without waiting, so that it is
- * neither lost nor taken for the answer of a later request), -EMSGSIZE if
- * one was too long to read, or an error of recvmmsg().
+ * datagram must come from the kernel, as in kmd_recv(). The kernel ran
+ * the chunk inside sendmsg(), so every answer is already queued: reads
+ * never wait, and a chunk the queue cannot close ends in an error rather
+ * than a hang. Returns 0, or -errno if an answer may be missing: -ENOBUFS
+ * if the kernel dropped some (what is still queued is read on, so that it
+ * is neither lost nor taken for the answer of a later request), -EMSGSIZE
+ * if one was too long to read, -EPROTO if the kernel left a request
+ * unanswered, or an error of recvmmsg().
  */
 static int batch_collect(struct kmedia_batch *b, unsigned int first,
 			 unsigned int count, uint32_t seq0)
@@ -354,7 +357,7 @@ static int batch_collect(struct kmedia_batch *b, unsigned int first,
 	struct iovec iov[KMD_BATCH_RECV_VLEN];
 	struct sockaddr_nl addr[KMD_BATCH_RECV_VLEN];
 	int fd = mnl_socket_get_fd(b->h->nl);
-	int flags = MSG_WAITFORONE, err = 0;
+	int err = 0;
 	const struct nlmsghdr *nlh;
 	bool closed = false;
 	int i, n, len;
@@ -369,14 +372,15 @@ static int batch_collect(struct kmedia_batch *b, unsigned int first,
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		n = recvmmsg(fd, msgs, KMD_BATCH_RECV_VLEN, flags, NULL);
+		n = recvmmsg(fd, msgs, KMD_BATCH_RECV_VLEN, MSG_DONTWAIT, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS && !err) {
 			err = -ENOBUFS;
-			flags = MSG_DONTWAIT;
 			continue;
 		}
+		if (n < 0 && errno == EAGAIN)
+			return err ? err : -EPROTO;
 		if (n < 0)
 			return err ? err : -errno;
 		for (i = 0; i < n; i++) {

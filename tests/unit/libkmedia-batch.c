@@ -312,4 +312,27 @@ TEST_F(ctrl, overrun_is_reported_and_the_handle_recovers)
 	EXPECT_EQ(0, kmedia_batch_result(b, 1));
 }
 
+TEST_F(ctrl, a_chunk_left_unanswered_fails_without_waiting)
+{
+	struct kmedia_batch *b = self->b;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ((int)i, queue_getfamily(b, "nlctrl",
+						  KMD_BATCH_NOTHING));
+	/* The kernel stops at a message shorter than its header: the ACK
+	 * the chunk waits for never comes.
+	 */
+	item_msg(b, 2)->nlmsg_len = 4;
+	EXPECT_EQ(-EPROTO, kmedia_batch_send(b));
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(-EPROTO, kmedia_batch_result(b, i));
+
+	/* The first request's answer was read: the handle is clean. */
+	kmedia_batch_reset(b);
+	ASSERT_EQ(0, queue_getfamily(b, "nope", KMD_BATCH_NOTHING));
+	EXPECT_EQ(1, kmedia_batch_send(b));
+	EXPECT_EQ(-ENOENT, kmedia_batch_result(b, 0));
+}
+
 TEST_HARNESS_MAIN

@@ -5,7 +5,8 @@
  * IDs the batch reports; a bad request, inside a chunk or last of all,
  * fails alone with its errno and extended ACK while every other request
  * runs; CHANGEs and DELs of every stream, with an unknown ID among them,
- * do what they say; SRTP keys travel in batches too. Each test runs in a
+ * do what they say; requests run in the order they were queued; SRTP keys
+ * travel in batches too. Each test runs in a
  * network namespace of its own with only lo.
  */
 #include <errno.h>
@@ -265,6 +266,49 @@ TEST_F_TIMEOUT(batch, changes_and_dels_of_every_stream, 300)
 	ASSERT_EQ(0, kmedia_stream_dump(self->h, NULL, seen_cb, seen));
 	EXPECT_EQ(0, seen->n);
 	free(seen);
+}
+
+TEST_F_TIMEOUT(batch, requests_run_in_the_order_they_were_queued, 300)
+{
+	uint32_t ids[10];
+	unsigned int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ((int)i, queue_new(self, self->socks[i], 1));
+	ASSERT_EQ(0, kmedia_batch_send(self->b)) KMT_LOG_EXTACK(self->h);
+	for (i = 0; i < 10; i++)
+		ids[i] = kmedia_batch_stream_id(self->b, i);
+
+	/* An ingress socket takes one RTP stream: each NEW finds the slot
+	 * its DEL just freed, and a NEW before its DEL finds it taken.
+	 */
+	kmedia_batch_reset(self->b);
+	for (i = 0; i < 10; i++) {
+		if (i % 2) {
+			ASSERT_EQ((int)(2 * i),
+				  queue_new(self, self->socks[i], 2));
+			ASSERT_EQ((int)(2 * i + 1),
+				  kmedia_batch_stream_del(self->b, ids[i]));
+		} else {
+			ASSERT_EQ((int)(2 * i),
+				  kmedia_batch_stream_del(self->b, ids[i]));
+			ASSERT_EQ((int)(2 * i + 1),
+				  queue_new(self, self->socks[i], 2));
+		}
+	}
+	EXPECT_EQ(5, kmedia_batch_send(self->b));
+	for (i = 0; i < 10; i++) {
+		if (i % 2) {
+			EXPECT_EQ(-EEXIST, kmedia_batch_result(self->b, 2 * i));
+			EXPECT_EQ(0, kmedia_batch_result(self->b, 2 * i + 1));
+		} else {
+			EXPECT_EQ(0, kmedia_batch_result(self->b, 2 * i));
+			EXPECT_EQ(0, kmedia_batch_result(self->b, 2 * i + 1));
+			EXPECT_NE(0, kmedia_batch_stream_id(self->b,
+							    2 * i + 1));
+		}
+	}
+	EXPECT_EQ(5, streams(self->h));
 }
 
 TEST_F_TIMEOUT(batch, srtp_keys_travel_in_batches, 300)

@@ -192,6 +192,11 @@ int kmb_streams_install(struct kmb_bench *b, const struct kmb_socks *s,
 int kmb_streams_delete(struct kmb_bench *b, const uint32_t *ids, uint32_t n,
 		       double *secs);
 int kmb_streams_flush(struct kmb_bench *b, uint64_t cookie, double *secs);
+/* The same as one libkmedia batch each (kmedia_batch_send()), no SRTP. */
+int kmb_streams_install_batch(struct kmb_bench *b, const struct kmb_socks *s,
+			      uint64_t cookie, uint32_t *ids, double *secs);
+int kmb_streams_delete_batch(struct kmb_bench *b, const uint32_t *ids,
+			     uint32_t n, double *secs);
 
 /* ---- the run (kmbench.c) ---- */
 

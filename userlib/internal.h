@@ -140,6 +140,37 @@ _Static_assert(KMEDIA_STREAM_A_MAX < 64, "stream presence mask too small");
 #define KMD_STREAM_FILTER_ATTRS						\
 	(KMD_BIT(KMEDIA_STREAM_A_COOKIE) | KMD_BIT(KMEDIA_STREAM_A_SOCK_IN))
 
+/* What answers a request of a batch when it works. */
+enum kmd_batch_answer {
+	KMD_BATCH_NOTHING,	/* CHANGE, DEL: no message */
+	KMD_BATCH_STREAM,	/* NEW: the stream, with its ID */
+};
+
+struct kmd_batch_item {
+	size_t off;		/* of its message in the batch's buffer */
+	uint32_t id;		/* KMD_BATCH_STREAM: the new stream's */
+	int result;
+	uint8_t answer;		/* enum kmd_batch_answer */
+	uint8_t state;
+	char *extack;		/* the kernel's explanation of a failure */
+};
+
+struct kmedia_batch {
+	struct kmedia_handle *h;
+	char *buf;		/* the requests, back to back */
+	size_t used, size;
+	struct kmd_batch_item *items;
+	unsigned int n, items_cap;
+	unsigned int sent;	/* items before this one were sent */
+	unsigned int failed;	/* by the last kmedia_batch_send() */
+	bool secret;		/* buf holds SRTP keys */
+	unsigned int chunk_items;	/* most requests per datagram */
+	size_t chunk_bytes;		/* largest datagram */
+	char *recv;		/* KMD_BATCH_RECV_VLEN buffers of recv_len */
+	size_t recv_len;
+	struct kmedia_stream reply;	/* the last NEW's, parsed */
+};
+
 /* handle.c */
 KMD_HIDDEN struct nlmsghdr *kmd_msg_start(struct kmedia_handle *h, void *buf,
 					  uint8_t cmd, uint16_t flags);
@@ -214,6 +245,11 @@ KMD_HIDDEN struct nlmsghdr *kmd_stream_flush_msg(struct kmedia_handle *h,
 KMD_HIDDEN int kmd_stream_parse(const struct nlmsghdr *nlh,
 				struct kmedia_stream *stream);
 KMD_HIDDEN int kmd_flush_parse(const struct nlmsghdr *nlh, uint32_t *countp);
+
+/* batch.c */
+KMD_HIDDEN struct nlmsghdr *kmd_batch_next(struct kmedia_batch *b);
+KMD_HIDDEN int kmd_batch_add(struct kmedia_batch *b, struct nlmsghdr *nlh,
+			     enum kmd_batch_answer answer, bool secret);
 
 /* event.c */
 KMD_HIDDEN int kmd_event_parse(uint16_t family_id, const struct nlmsghdr *nlh,

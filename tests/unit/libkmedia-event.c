@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "../../userlib/internal.h"
+#include "unit-handle.h"
 
 #define FAMILY_ID 0x22
 
@@ -208,43 +209,14 @@ TEST(dispatch_ignores_a_truncated_tail)
 	EXPECT_EQ(2, count);
 }
 
-/*
- * A handle around a plain bound netlink socket; no kmedia module needed.
- * (Not a FIXTURE: the harness's fixture functions trip
- * -Wmissing-prototypes.)
- */
-static bool open_handle(struct kmedia_handle *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->family_id = FAMILY_ID;
-	h->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
-	if (!h->buf)
-		return false;
-	h->nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!h->nl || mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		if (h->nl)
-			mnl_socket_close(h->nl);
-		free(h->buf);
-		return false;
-	}
-	h->portid = mnl_socket_get_portid(h->nl);
-	return true;
-}
-
-static void close_handle(struct kmedia_handle *h)
-{
-	mnl_socket_close(h->nl);
-	free(h->buf);
-}
-
 TEST(handle_fd_is_the_netlink_socket)
 {
 	struct kmedia_handle h;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, FAMILY_ID))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	EXPECT_EQ(mnl_socket_get_fd(h.nl), kmedia_handle_fd(&h));
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 TEST(nothing_queued_is_eagain)
@@ -252,21 +224,21 @@ TEST(nothing_queued_is_eagain)
 	struct seen seen = { 0 };
 	struct kmedia_handle h;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, FAMILY_ID))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	EXPECT_EQ(-EAGAIN, kmedia_event_recv(&h, true, record, &seen));
 	EXPECT_EQ(0, seen.n);
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 TEST(subscribe_without_the_group_is_enoent)
 {
 	struct kmedia_handle h;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, FAMILY_ID))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	EXPECT_EQ(-ENOENT, kmedia_handle_subscribe(&h));
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 /* Events only come from the kernel: another process cannot forge one. */
@@ -280,7 +252,7 @@ TEST(events_sent_by_a_process_are_dropped)
 	struct nlmsghdr *nlh;
 	ssize_t sent;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, FAMILY_ID))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	to.nl_pid = h.portid;
 	peer = mnl_socket_open(NETLINK_GENERIC);
@@ -291,7 +263,7 @@ TEST(events_sent_by_a_process_are_dropped)
 		      (struct sockaddr *)&to, sizeof(to));
 	mnl_socket_close(peer);
 	if (sent < 0) {
-		close_handle(&h);
+		kmt_unit_close(&h);
 		SKIP(return, "cannot send between netlink sockets: %s",
 		     strerror(errno));
 	}
@@ -299,7 +271,7 @@ TEST(events_sent_by_a_process_are_dropped)
 	EXPECT_EQ(0, kmedia_event_recv(&h, true, record, &seen));
 	EXPECT_EQ(0, seen.n);
 	EXPECT_EQ(-EAGAIN, kmedia_event_recv(&h, true, record, &seen));
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 TEST_HARNESS_MAIN

@@ -13,32 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "../../userlib/internal.h"
-
-/* A handle on a bound generic netlink socket, talking to the controller. */
-static bool open_handle(struct kmedia_handle *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->family_id = GENL_ID_CTRL;
-	h->seq = 1000;
-	h->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
-	if (!h->buf)
-		return false;
-	h->nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!h->nl || mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		if (h->nl)
-			mnl_socket_close(h->nl);
-		free(h->buf);
-		return false;
-	}
-	h->portid = mnl_socket_get_portid(h->nl);
-	return true;
-}
-
-static void close_handle(struct kmedia_handle *h)
-{
-	mnl_socket_close(h->nl);
-	free(h->buf);
-}
+#include "unit-handle.h"
 
 static struct nlmsghdr *getfamily(struct kmedia_handle *h, const char *name,
 				  uint16_t flags)
@@ -80,23 +55,23 @@ TEST(request_and_reply)
 	struct kmedia_handle h;
 	uint16_t id = 0;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, GENL_ID_CTRL))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	EXPECT_EQ(0, kmd_request(&h, getfamily(&h, "nlctrl", 0), family_id_cb,
 				 &id));
 	EXPECT_EQ(GENL_ID_CTRL, id);
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 TEST(kernel_error_is_returned)
 {
 	struct kmedia_handle h;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, GENL_ID_CTRL))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	EXPECT_EQ(-ENOENT, kmd_request(&h, getfamily(&h, "no-such-family", 0),
 				       NULL, NULL));
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 TEST(dump_and_drain_after_a_stop)
@@ -105,7 +80,7 @@ TEST(dump_and_drain_after_a_stop)
 	struct kmedia_handle h;
 	uint16_t id = 0;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, GENL_ID_CTRL))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	ASSERT_EQ(0, kmd_request(&h, getfamily(&h, NULL, NLM_F_DUMP),
 				 count_cb, &all));
@@ -119,7 +94,7 @@ TEST(dump_and_drain_after_a_stop)
 	EXPECT_EQ(0, kmd_request(&h, getfamily(&h, "nlctrl", 0), family_id_cb,
 				 &id));
 	EXPECT_EQ(GENL_ID_CTRL, id);
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 /* Any process can send to our port id; only the kernel's answer counts. */
@@ -134,7 +109,7 @@ TEST(forged_reply_from_a_process_is_ignored)
 	uint16_t id = 0;
 	ssize_t sent;
 
-	if (!open_handle(&h))
+	if (!kmt_unit_open(&h, GENL_ID_CTRL))
 		SKIP(return, "no netlink socket: %s", strerror(errno));
 	to.nl_pid = h.portid;
 	peer = mnl_socket_open(NETLINK_GENERIC);
@@ -154,7 +129,7 @@ TEST(forged_reply_from_a_process_is_ignored)
 		      (struct sockaddr *)&to, sizeof(to));
 	mnl_socket_close(peer);
 	if (sent < 0) {
-		close_handle(&h);
+		kmt_unit_close(&h);
 		SKIP(return, "cannot send between netlink sockets: %s",
 		     strerror(errno));
 	}
@@ -162,7 +137,7 @@ TEST(forged_reply_from_a_process_is_ignored)
 	EXPECT_EQ(0, kmd_request(&h, getfamily(&h, "nlctrl", 0), family_id_cb,
 				 &id));
 	EXPECT_EQ(GENL_ID_CTRL, id);
-	close_handle(&h);
+	kmt_unit_close(&h);
 }
 
 TEST(open_without_the_module_is_enoent)

@@ -273,6 +273,40 @@ int kmedia_event_recv(struct kmedia_handle *handle, bool nonblock,
 
 const char *kmedia_library_version(void);
 
+/*
+ * Batches (since 0.2): stream requests queued on a handle, then sent in
+ * as few datagrams as the socket's buffers allow; the kernel runs them in
+ * order, each on its own. The queueing functions copy the request (the
+ * stream object may be freed at once) and return the request's index in
+ * the batch, or -ENOMEM. kmedia_batch_send() sends what was queued since
+ * the last send and returns 0 if every request worked, the number that
+ * failed, or -errno if the exchange itself failed (see the results).
+ * A request that fails does not stop the ones after it.
+ * kmedia_batch_result() is 0 or the request's -errno (-ECANCELED: not
+ * sent yet); kmedia_batch_extack() the kernel's explanation of a failure
+ * (also in kmedia_handle_extack() for the first failure of a send), and
+ * kmedia_batch_stream_id() the ID of a stream a NEW created (0 if none).
+ * Allocating a batch enlarges the handle's receive buffer; do not batch
+ * on a handle subscribed to events.
+ */
+struct kmedia_batch;
+
+struct kmedia_batch *kmedia_batch_alloc(struct kmedia_handle *handle);
+void kmedia_batch_free(struct kmedia_batch *batch);
+void kmedia_batch_reset(struct kmedia_batch *batch);
+unsigned int kmedia_batch_count(const struct kmedia_batch *batch);
+int kmedia_batch_stream_new(struct kmedia_batch *batch,
+			    const struct kmedia_stream *stream);
+int kmedia_batch_stream_change(struct kmedia_batch *batch,
+			       const struct kmedia_stream *stream);
+int kmedia_batch_stream_del(struct kmedia_batch *batch, uint32_t id);
+int kmedia_batch_send(struct kmedia_batch *batch);
+int kmedia_batch_result(const struct kmedia_batch *batch, unsigned int i);
+uint32_t kmedia_batch_stream_id(const struct kmedia_batch *batch,
+				unsigned int i);
+const char *kmedia_batch_extack(const struct kmedia_batch *batch,
+				unsigned int i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -125,22 +125,35 @@ err:
 	return -EMSGSIZE;
 }
 
+/*
+ * A stream with its SRTP contexts and statistics takes about 700 bytes. A
+ * buffer of that order spares every reply the copy netlink_trim() makes of
+ * a page-sized one that is mostly empty; a stream that does not fit gets
+ * the page.
+ */
+#define KMEDIA_NL_STREAM_REPLY_SIZE 1024
+
 static int kmedia_nl_reply_stream(struct genl_info *info,
 				  struct kmedia_stream *stream)
 {
+	size_t size = KMEDIA_NL_STREAM_REPLY_SIZE;
 	struct sk_buff *msg;
 	int err;
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	err = kmedia_nl_fill_stream(msg, stream, info->snd_portid,
-				    info->snd_seq, 0, info->genlhdr->cmd, NULL);
-	if (err) {
+	for (;;) {
+		msg = nlmsg_new(size, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		err = kmedia_nl_fill_stream(msg, stream, info->snd_portid,
+					    info->snd_seq, 0,
+					    info->genlhdr->cmd, NULL);
+		if (!err)
+			return genlmsg_reply(msg, info);
 		nlmsg_free(msg);
-		return err;
+		if (err != -EMSGSIZE || size == NLMSG_DEFAULT_SIZE)
+			return err;
+		size = NLMSG_DEFAULT_SIZE;
 	}
-	return genlmsg_reply(msg, info);
 }
 
 /* Parse the request's stream nest into @tb; @need_id: stream.id required. */

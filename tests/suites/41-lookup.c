@@ -257,7 +257,7 @@ TEST_F(lookup, bad_udp_checksum_is_neither_relayed_nor_delivered)
 	struct kmt_rtp rtp = { .pt = 0, .seq = 7, .ssrc = 0xc5c5c5c5 };
 	uint8_t dgram[sizeof(struct udphdr) + 200];
 	struct udphdr *uh = (struct udphdr *)dgram;
-	struct kmt_addr from = r->alice_addr;
+	struct kmt_addr from = r->alice_addr, to;
 	int64_t before, after;
 	int self_ns, raw;
 	size_t len;
@@ -290,8 +290,11 @@ TEST_F(lookup, bad_udp_checksum_is_neither_relayed_nor_delivered)
 
 	before = relay_udp_mib(r, variant->family, "InCsumErrors");
 	ASSERT_LE(0, before);
-	ASSERT_EQ((ssize_t)len, sendto(raw, dgram, len, 0, &r->ra_addr.sa,
-				       r->ra_addr.len));
+	/* raw IPv6 takes sin6_port for the protocol: 0, the socket's */
+	to = r->ra_addr;
+	if (variant->family == AF_INET6)
+		to.sin6.sin6_port = 0;
+	ASSERT_EQ((ssize_t)len, sendto(raw, dgram, len, 0, &to.sa, to.len));
 	close(raw);
 	/* good packets after it: the bad one came first and is gone */
 	burst(_metadata, r, &r->ra_addr, &r->rb_addr);

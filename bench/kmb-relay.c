@@ -260,8 +260,11 @@ int kmb_relay_up(struct kmb_bench *b, struct kmb_relay *r,
 	r->to.sin_family = AF_INET;
 	r->to.sin_port = htons(port);
 	inet_pton(AF_INET, ip, &r->to.sin_addr);
-	if (ret)
+	if (ret) {
+		fprintf(stderr, "# %s relay set-up: %s\n", sc->name,
+			strerror(-ret));
 		kmb_relay_down(b, r);
+	}
 	return ret;
 }
 

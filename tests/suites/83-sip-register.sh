@@ -45,25 +45,8 @@ register() {
 }
 
 # call_bob NAME: a call from the caller's namespace to bob, answered in the
-# callee's; true if both SIPp instances succeeded
-call_bob() {
-	local uas uac_rc uas_rc
-
-	(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
-		-mi 10.31.2.1 -m 1 -nostdin -timeout 60s > "$tmp/$1-uas.out" 2>&1) &
-	uas=$!
-	sleep 1
-	(cd "$tmp" && exec ip netns exec "$UAC" sipp -sn uac -s bob 10.31.1.2:5060 \
-		-i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m 1 -d 500 -nostdin -timeout 60s \
-		> "$tmp/$1-uac.out" 2>&1)
-	uac_rc=$?
-	wait "$uas"
-	uas_rc=$?
-	[ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ] && return 0
-	ktap_diag "uac rc $uac_rc, uas rc $uas_rc"
-	tail -n 8 "$tmp/$1-uac.out" "$log" | diag_file
-	return 1
-}
+# callee's (SIPp's built-in scenarios); true if both succeeded
+call_bob() { run_pair "$1" uas uac -s bob -d 500; }
 
 # 1
 kmsip_start "$tmp/kmediad.conf"

@@ -11,14 +11,15 @@
 # written to the file; after a restart (SIGTERM, start again) a call to bob
 # reaches him without a new REGISTER, alice's binding that expired while
 # kmediad was down is gone (404), a damaged line is logged and skipped;
-# removing a binding (Expires: 0) takes it out of the file.
+# removing a binding (Expires: 0) takes it out of the file, and so does
+# its expiry while kmediad runs; a relative path is refused by -t.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/ktap.sh
 . "$top/tests/lib/ktap.sh"
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 83-sip-register 16
+kmsip_init 83-sip-register 18
 
 reg=$tmp/registrations
 kmsip_conf 44000 > "$tmp/kmediad.conf"
@@ -190,5 +191,31 @@ if [[ "$got" == "SIP/2.0 404 "* ]]; then
 	ktap_ok "a call to bob without a binding gets 404"
 else
 	ktap_fail "a call to bob without a binding gets 404 (got '$got')"
+fi
+
+# 17: alice registers for 2 s: in the file, then out of it at the expiry
+sed 's/Expires: 300/Expires: 2/' "$sipdir/uac-register.xml" > "$tmp/register-2s.xml"
+register "$tmp/register-2s.xml" w0nder register-alice2 alice
+grep -q "^alice " "$reg" 2> /dev/null && was=yes || was=no
+for _ in $(seq 300); do
+	grep -q "registration of alice -> sip:alice@10.31.2.1:5060 expired" "$log" && break
+	sleep 0.1
+done
+if [ "$was" = yes ] && grep -q "registration of alice .* expired" "$log" &&
+   ! grep -q "^alice " "$reg"; then
+	ktap_ok "a binding that expires while kmediad runs leaves the file"
+else
+	ktap_diag "alice in the file after her REGISTER: $was"
+	diag_file "$reg"
+	ktap_fail "a binding that expires while kmediad runs leaves the file"
+fi
+
+# 18
+printf '[sip]\nregistrations = var/registrations\n' >> "$tmp/kmediad-base.conf"
+out=$("$kmediad" -t -c "$tmp/kmediad-base.conf" 2>&1)
+if [ $? = 1 ] && [[ "$out" == *"registrations = var/registrations: not an absolute path"* ]]; then
+	ktap_ok "kmediad -t refuses a relative registrations path"
+else
+	ktap_fail "kmediad -t refuses a relative registrations path: $out"
 fi
 ktap_finish

@@ -86,27 +86,17 @@ kmsip_clean "after the call with kmediad's own PRACK"
 # early_offer USER UAS-XML UAC-XML PATTERN...: a late offer with 100rel
 # from the caller (media port 6300) to USER; the callee waits for an INFO
 # of ours before its 200, so the kernel streams are checked while the call
-# is early: true (and "yes" in $early) once every PATTERN matches a line of
-# kmt-sip-stats -d and the call was not answered yet. $pair: the SIPp pair.
+# is early: true once every PATTERN matches a line of kmt-sip-stats -d and
+# the call was not answered yet. $pair: the SIPp pair.
 early_offer() {
-	local user=$1 uas=$2 uac=$3 p all cid_b
+	local user=$1 uas=$2 uac=$3 streams early=no cid_b
 	shift 3
 
 	run_pair "$user" "$uas" "$uac" -mp 6300 > "$tmp/$user.tap" &
 	pair=$!
-	early=no
-	for _ in $(seq 300); do
-		streams=$(in_relay "$tools/kmt-sip-stats" -d)
-		all=1
-		for p in "$@"; do
-			grep -q -- "$p" <<< "$streams" || all=0
-		done
-		if [ "$all" = 1 ]; then
-			call_lines "$user" | grep -q "answered (" || early=yes
-			break
-		fi
-		sleep 0.1
-	done
+	if streams=$(wait_streams "$@") && ! call_lines "$user" | grep -q "answered ("; then
+		early=yes
+	fi
 	ktap_diag "streams before the 200: $(tr '\n' ';' <<< "$streams")"
 	# the INFO that lets the callee send its 200, in leg B's dialog
 	cid_b=$(grep -o "INVITE sip:$user@.* as leg B [^,]*" "$log" | tail -n 1 |

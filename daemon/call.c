@@ -72,6 +72,13 @@ struct kmd_call {
 	 */
 	bool rel_a;
 	uint32_t rseq_b;
+	/* late offer with 100rel (RFC 3262 section 5): B's offer came in a
+	 * reliable 18x (RSeq early_rseq), rewritten for A as early_offer_a;
+	 * A's PRACK of it carries the answer, which programs the kernel
+	 */
+	char *early_offer_a;
+	uint32_t early_rseq;
+	bool early_answered;
 	/* a SUBSCRIBE's dialogs, or an out-of-dialog MESSAGE: no media */
 	bool subscription, no_media;
 };
@@ -265,6 +272,7 @@ static void call_free(struct kmd_call *call)
 		leg_free(&call->leg[i]);
 	osip_message_free(call->invite);
 	osip_free(call->ack_b);
+	free(call->early_offer_a);
 	free(call->log_id);
 	free(call);
 	n_calls--;
@@ -704,6 +712,43 @@ static void late_offer_ack(struct kmd_call *call, const osip_message_t *ack)
 			 call->cookie);
 }
 
+/*
+ * Late offer with 100rel (RFC 3262 section 5): B's first reliable 18x with
+ * SDP is the offer, rewritten for A like any offer (relay ports, SDES keys
+ * of ours); A's PRACK of it brings the answer (early_offer_prack()). The
+ * same SDP in later 18x or in the 2xx is no new offer: A gets the rewritten
+ * offer again. 0, or -errno when the offer is unusable.
+ */
+static int early_offer(struct kmd_call *call, const osip_message_t *resp,
+		       uint32_t rseq, char **out)
+{
+	const char *body = kmd_sip_sdp_body(resp);
+	int err;
+
+	*out = NULL;
+	if (!body || !call->media)
+		return 0;
+	if (call->early_offer_a) {
+		*out = strdup(call->early_offer_a);
+		return *out ? 0 : -ENOMEM;
+	}
+	err = kmd_sdp_rewrite(call->media, KMD_SIDE_B, true, body, out);
+	if (!err && !(call->early_offer_a = strdup(*out)))
+		err = -ENOMEM;
+	if (err) {
+		kmd_warn(call->log_id, "late offer: unusable SDP offer in the "
+			 "reliable %d from leg B: %s", resp->status_code,
+			 strerror(-err));
+		free(*out);
+		*out = NULL;
+		return err;
+	}
+	call->early_rseq = rseq;
+	kmd_info(call->log_id, "offer in the reliable %d (RSeq %u), waiting "
+		 "for the answer in the PRACK", resp->status_code, rseq);
+	return 0;
+}
+
 static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 {
 	struct kmd_call *call = ctx->call;
@@ -749,8 +794,12 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 			if (!call->rel_a)
 				prack_b(call, ctx, rseq);
 		}
-		/* late offer: an unreliable 18x cannot carry the offer */
-		if (!call->late && answer_sdp(call, resp, &sdp)) {
+		/* late offer: an unreliable 18x cannot carry the offer, a
+		 * reliable one toward a caller doing 100rel can
+		 */
+		if (call->late ? rseq && call->rel_a &&
+			early_offer(call, resp, rseq, &sdp) :
+		    answer_sdp(call, resp, &sdp)) {
 			end_call(call, -1, 488, "Not Acceptable Here");
 			return;
 		}
@@ -760,7 +809,7 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 		free(sdp);
 		return;
 	}
-	if (code < 300 && call->late) {
+	if (code < 300 && call->late && !call->early_offer_a) {
 		late_offer_answered(call, resp);
 		return;
 	}
@@ -772,8 +821,17 @@ static void invite_response(struct kmd_ctx *ctx, osip_message_t *resp)
 		call->leg[KMD_SIDE_B].confirmed = true;
 		leg_b_dialog(call, resp);
 		send_ack_b(call);
-		if (answer_sdp(call, resp, &sdp) ||
-		    (!sdp && !call->media->m[0].programmed)) {
+		if (call->early_offer_a) {
+			/* after an offer in a reliable 18x: the same SDP again,
+			 * no new offer; the PRACK's answer programmed the media
+			 */
+			if (kmd_sip_sdp_body(resp))
+				sdp = strdup(call->early_offer_a);
+			if (!call->early_answered)
+				kmd_warn(call->log_id, "2xx from leg B before the "
+					 "PRACK with the answer");
+		} else if (answer_sdp(call, resp, &sdp) ||
+			   (!sdp && !call->media->m[0].programmed)) {
 			kmd_warn(call->log_id, "2xx from leg B without a usable "
 				 "SDP answer");
 			end_call(call, -1, 488, "Not Acceptable Here");
@@ -1264,6 +1322,35 @@ static void copy_header(osip_message_t *to, const osip_message_t *from,
 	}
 }
 
+/*
+ * A's PRACK of the reliable 18x with B's offer: its SDP is the answer,
+ * rewritten for B's PRACK; the kernel streams are programmed now, before
+ * the 2xx. Without a usable answer the PRACK is refused and the call ends.
+ * 0, or -1 when the PRACK was answered here.
+ */
+static int early_offer_prack(struct kmd_call *call, const osip_message_t *req,
+			     struct kmd_stx *stx, char **out)
+{
+	const char *body = kmd_sip_sdp_body(req);
+	int err = body ? kmd_sdp_rewrite(call->media, KMD_SIDE_A, false, body,
+					 out) : -ENOMSG;
+
+	if (err) {
+		kmd_warn(call->log_id, "late offer: PRACK from leg A without a "
+			 "usable SDP answer (%s), ending the call",
+			 body ? strerror(-err) : "no SDP");
+		kmd_stx_reply(stx, req, 488, "Not Acceptable Here", NULL);
+		end_call(call, -1, 488, "Not Acceptable Here");
+		return -1;
+	}
+	call->early_answered = true;
+	kmd_info(call->log_id, "answer in the PRACK");
+	if (!kmd_media_program(call->media))
+		kmd_info(call->log_id, "media in the kernel, cookie %016" PRIx64,
+			 call->cookie);
+	return 0;
+}
+
 static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 			    struct kmd_stx *stx)
 {
@@ -1318,6 +1405,10 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 		snprintf(rack_b, sizeof(rack_b), "%lu %s INVITE", rseq,
 			 call->invite_ctx ? call->invite_ctx->req->cseq->number :
 			 "1");
+		if (call->early_offer_a && rseq == call->early_rseq &&
+		    !call->early_answered &&
+		    early_offer_prack(call, req, stx, &sdp_out))
+			return;
 	} else if (call->state != CALL_CONFIRMED || !call->leg[o].confirmed) {
 		kmd_stx_reply(stx, req, invite ? 491 : 403, invite ?
 			      "Request Pending" : "Dialog Not Confirmed", NULL);
@@ -1353,9 +1444,12 @@ static void relay_in_dialog(struct kmd_call *call, int l, osip_message_t *req,
 		set_contact(out, &dst);
 	for (k = 0; k < sizeof(carried) / sizeof(carried[0]); k++)
 		copy_header(out, req, carried[k]);
-	if (rack_b[0]) {
+	if (rack_b[0])
 		osip_message_set_header(out, "RAck", rack_b);
-		/* an SDP answer in a PRACK is not relayed (see kmediad.rst) */
+	if (rack_b[0] && !sdp_out) {
+		/* a PRACK's body means nothing but the answer to an offer in
+		 * a reliable 18x (early_offer_prack())
+		 */
 		osip_message_set_content_length(out, "0");
 	} else if (sdp_out) {
 		kmd_sip_set_body(out, "application/sdp", sdp_out);

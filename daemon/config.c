@@ -3,6 +3,7 @@
  * kmediad configuration: an ini file read with libinih.
  *
  *   [sip]     listen = ADDRESS (repeatable), port, user_agent, tcp,
+ *             registrations = FILE (absolute path),
  *             tcp_max_connections, tcp_idle_timeout, max_message_size,
  *             tls_certificate, tls_key, tls_port
  *   [media]   address = ADDRESS (repeatable), port_min, port_max,
@@ -216,6 +217,13 @@ static int on_entry(void *user, const char *section, const char *name,
 	} else if (IS("sip", "user_agent")) {
 		free(cfg->user_agent);
 		cfg->user_agent = strdup(value);
+	} else if (IS("sip", "registrations")) {
+		/* absolute: the daemon runs in / */
+		if (value[0] != '/')
+			return fail(p, section, name, value,
+				    "not an absolute path");
+		free(cfg->registrations);
+		cfg->registrations = strdup(value);
 	} else if (IS("media", "address")) {
 		err = add_addr(cfg->media, &cfg->n_media, value);
 		if (err)
@@ -352,6 +360,7 @@ void kmd_config_free(struct kmd_config *cfg)
 	}
 	free(cfg->routes);
 	free(cfg->users);
+	free(cfg->registrations);
 	free(cfg->user_agent);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);

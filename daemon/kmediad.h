@@ -150,6 +150,7 @@ struct kmd_config {
 	unsigned int n_routes;
 	struct kmd_user *users;
 	unsigned int n_users;
+	char *registrations;	/* file keeping the bindings, or NULL */
 
 	unsigned int max_calls;
 	unsigned int max_cps;	/* new calls per second, 0: no limit */

@@ -9,14 +9,31 @@
  * user agent would only retry the same one), a stale nonce a new 401.
  * Each binding keeps the address the REGISTER came from: calls go there,
  * which works behind NAT, with the Contact as Request-URI.
+ *
+ * With [sip] registrations = FILE the bindings outlive a restart: the
+ * whole set is written again on every change (a new temporary file,
+ * fsync, rename over the old one, so a crash leaves either the old or the
+ * new set, never half of one) and read at start. One binding per line,
+ * so that a damaged line costs that binding only:
+ *
+ *   USER EXPIRES ADDRESS TRANSPORT CONTACT
+ *
+ * EXPIRES in seconds since the epoch (wall clock: the daemon may be down
+ * for a while), ADDRESS the "host:port" the REGISTER came from,
+ * TRANSPORT udp, tcp or tls.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <osipparser2/osip_md5.h>
 
@@ -28,6 +45,7 @@
 #define EXPIRES_MAX 86400
 
 struct binding {
+	char *user;
 	char *contact;
 	union kmd_addr addr;
 	time_t expires;
@@ -36,13 +54,28 @@ struct binding {
 static const struct kmd_config *cfg;
 static struct kmd_map *bindings;
 static char secret[33];
+static char *store;		/* [sip] registrations, or NULL */
+static struct kmd_timer expiry;
+
+static void save(void);
+static void load(void);
+static void expire_bindings(struct kmd_timer *t);
 
 int kmd_reg_init(const struct kmd_config *c)
 {
 	cfg = c;
 	kmd_random_hex(secret, 16);
 	bindings = kmd_map_new(1021);
-	return bindings ? 0 : -ENOMEM;
+	if (!bindings)
+		return -ENOMEM;
+	kmd_timer_init(&expiry, expire_bindings);
+	if (cfg->registrations) {
+		store = strdup(cfg->registrations);
+		if (!store)
+			return -ENOMEM;
+		load();
+	}
+	return 0;
 }
 
 static void md5_hex(char out[33], const char *const parts[], int n)
@@ -191,18 +224,286 @@ out:
 
 static void binding_free(struct binding *b)
 {
+	free(b->user);
 	free(b->contact);
 	free(b);
 }
 
-static void unbind(const char *user)
+/* true if there was a binding */
+static bool unbind(const char *user)
 {
 	struct binding *b = kmd_map_get(bindings, user);
 
-	if (b) {
-		kmd_map_del(bindings, user);
-		binding_free(b);
+	if (!b)
+		return false;
+	kmd_map_del(bindings, user);
+	binding_free(b);
+	return true;
+}
+
+/* A new binding (replacing any of user's); 0 or -ENOMEM. */
+static int bind_user(const char *user, const char *contact,
+		     const union kmd_addr *addr, time_t expires)
+{
+	struct binding *b = calloc(1, sizeof(*b));
+
+	unbind(user);
+	if (!b || !(b->user = strdup(user)) ||
+	    !(b->contact = strdup(contact)) || kmd_map_put(bindings, user, b)) {
+		if (b)
+			binding_free(b);
+		return -ENOMEM;
 	}
+	b->addr = *addr;
+	b->expires = expires;
+	return 0;
+}
+
+/* ---- expiry and the registrations file ---- */
+
+struct walk {
+	time_t now, first;	/* first: the earliest expiry still to come */
+	FILE *f;
+	unsigned int n, dropped;
+};
+
+static void drop_expired(void *value, void *data)
+{
+	struct binding *b = value;
+	struct walk *w = data;
+
+	if (b->expires <= w->now) {
+		kmd_info(NULL, "registration of %s -> %s expired", b->user,
+			 b->contact);
+		unbind(b->user);	/* frees b; the map allows it here */
+		w->dropped++;
+	} else if (!w->first || b->expires < w->first) {
+		w->first = b->expires;
+	}
+}
+
+/* Drop what expired and arm the timer for the next expiry; true if any
+ * binding went.
+ */
+static bool sweep(void)
+{
+	struct walk w = { .now = time(NULL) };
+
+	kmd_map_each(bindings, drop_expired, &w);
+	if (w.first)
+		kmd_timer_arm(&expiry, (uint64_t)(w.first - w.now) * 1000 + 100);
+	else
+		kmd_timer_stop(&expiry);
+	return w.dropped;
+}
+
+static void expire_bindings(struct kmd_timer *t)
+{
+	(void)t;
+	if (sweep())
+		save();
+}
+
+static const char *const tp_names[] = {
+	[KMD_TP_UDP] = "udp", [KMD_TP_TCP] = "tcp", [KMD_TP_TLS] = "tls",
+};
+
+/* Nothing a line could not carry: no blank, no control character. */
+static bool one_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (isspace((unsigned char)*s) || iscntrl((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static void write_binding(void *value, void *data)
+{
+	const struct binding *b = value;
+	struct walk *w = data;
+	char addr[KMD_ADDRSTRLEN];
+
+	if (!one_word(b->user) || !one_word(b->contact) ||
+	    b->addr.tp.proto > KMD_TP_TLS) {
+		kmd_warn(NULL, "registration of %s not saved: cannot be written "
+			 "as one line", b->user);
+		return;
+	}
+	fprintf(w->f, "%s %lld %s %s %s\n", b->user, (long long)b->expires,
+		kmd_addr_str(&b->addr, addr, sizeof(addr)),
+		tp_names[b->addr.tp.proto], b->contact);
+	w->n++;
+}
+
+/* fsync the directory holding path, so that the rename is durable too */
+static void sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+/* The whole set into store, atomically: PATH.tmp, fsync, rename. */
+static void save(void)
+{
+	struct walk w = { 0 };
+	char tmp[PATH_MAX];
+	int fd, err = 0;
+
+	if (!store)
+		return;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", store) >= (int)sizeof(tmp)) {
+		kmd_err(NULL, "registrations: %s: name too long", store);
+		return;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(w.f = fdopen(fd, "w"))) {
+		kmd_err(NULL, "registrations not saved: %s: %s", tmp,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	fprintf(w.f, "# kmediad registrations: USER EXPIRES ADDRESS "
+		"TRANSPORT CONTACT\n");
+	kmd_map_each(bindings, write_binding, &w);
+	if (fflush(w.f) || ferror(w.f) || fsync(fd))
+		err = errno ?: EIO;
+	if (fclose(w.f) && !err)
+		err = errno;
+	if (!err && rename(tmp, store))
+		err = errno;
+	if (err) {
+		kmd_err(NULL, "registrations not saved: %s: %s", store,
+			strerror(err));
+		unlink(tmp);
+		return;
+	}
+	sync_dir(store);
+	kmd_dbg(NULL, "registrations: %u saved to %s", w.n, store);
+}
+
+/* "host:port" or "[v6]:port" */
+static int parse_addr(char *s, union kmd_addr *a)
+{
+	char *colon = strrchr(s, ':'), *end;
+	unsigned long port;
+
+	if (!colon || colon == s)
+		return -EINVAL;
+	*colon = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || !port || port > 65535 || (s[0] != '[' && strchr(s, ':')))
+		return -EINVAL;
+	return kmd_addr_from_str(s, port, a);
+}
+
+/* One line of the file into a binding; NULL, or why not. */
+static const char *parse_line(char *line, time_t now, bool *expired)
+{
+	char *f[6], *save_ptr = NULL, *end;
+	union kmd_addr addr;
+	long long expires;
+	unsigned int n, tp;
+
+	for (n = 0; n < 6; n++) {
+		f[n] = strtok_r(n ? NULL : line, " \t", &save_ptr);
+		if (!f[n])
+			break;
+	}
+	if (n != 5)
+		return "expected USER EXPIRES ADDRESS TRANSPORT CONTACT";
+	errno = 0;
+	expires = strtoll(f[1], &end, 10);
+	if (errno || *end || expires <= 0)
+		return "bad EXPIRES (seconds since the epoch)";
+	if (parse_addr(f[2], &addr))
+		return "bad ADDRESS (numeric host:port)";
+	for (tp = 0; tp <= KMD_TP_TLS; tp++)
+		if (!strcmp(f[3], tp_names[tp]))
+			break;
+	if (tp > KMD_TP_TLS)
+		return "bad TRANSPORT (udp, tcp or tls)";
+	addr.tp.proto = tp;
+	if (strncasecmp(f[4], "sip:", 4) && strncasecmp(f[4], "sips:", 5))
+		return "bad CONTACT (not a sip: URI)";
+	*expired = expires <= now;
+	if (*expired)
+		return NULL;
+	if (expires > now + EXPIRES_MAX)
+		expires = now + EXPIRES_MAX;	/* a clock that went back */
+	if (bind_user(f[0], f[4], &addr, (time_t)expires))
+		return "out of memory";
+	return NULL;
+}
+
+/*
+ * The bindings of the last run. A line that cannot be read is logged and
+ * skipped, the others kept; a binding that expired while we were down is
+ * dropped. When anything was dropped the file is written again.
+ */
+static void load(void)
+{
+	unsigned int lineno = 0, bad = 0, old = 0;
+	time_t now = time(NULL);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+
+	f = fopen(store, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			kmd_info(NULL, "registrations: %s does not exist yet, "
+				 "starting without bindings", store);
+		else
+			kmd_err(NULL, "registrations: cannot read %s: %s, "
+				"starting without bindings", store,
+				strerror(errno));
+		return;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		const char *why;
+		bool expired = false;
+		char *p = line;
+
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		if (strlen(p) != (size_t)(len - (p - line)))
+			why = "NUL byte in the line";
+		else
+			why = parse_line(p, now, &expired);
+		if (why) {
+			kmd_warn(NULL, "registrations: %s:%u: %s, line skipped",
+				 store, lineno, why);
+			bad++;
+		} else if (expired) {
+			old++;
+		}
+	}
+	free(line);
+	fclose(f);
+	kmd_info(NULL, "registrations: %u loaded from %s, %u expired while "
+		 "down, %u bad lines skipped", kmd_map_count(bindings), store,
+		 old, bad);
+	sweep();
+	if (bad || old)
+		save();
 }
 
 void kmd_reg_handle(osip_message_t *req, struct kmd_stx *stx,
@@ -216,7 +517,7 @@ void kmd_reg_handle(osip_message_t *req, struct kmd_stx *stx,
 	osip_message_t *r;
 	struct binding *b;
 	unsigned long expires = EXPIRES_DEFAULT;
-	bool stale = false;
+	bool stale = false, changed = false;
 	int auth;
 
 	if (!user || !user_password(user)) {
@@ -250,29 +551,33 @@ void kmd_reg_handle(osip_message_t *req, struct kmd_stx *stx,
 		expires = EXPIRES_MAX;
 
 	if (contact && contact->displayname && !strcmp(contact->displayname, "*")) {
-		unbind(user);
+		if (unbind(user)) {
+			kmd_info(NULL, "REGISTER %s: every binding removed", user);
+			changed = true;
+		}
 		expires = 0;
 	} else if (contact && contact->url) {
 		if (osip_uri_to_str(contact->url, &curi) || !curi) {
 			kmd_stx_reply(stx, req, 400, "Bad Contact", NULL);
 			return;
 		}
-		unbind(user);
+		changed = unbind(user);
 		if (expires) {
-			b = calloc(1, sizeof(*b));
-			if (!b || !(b->contact = strdup(curi)) ||
-			    kmd_map_put(bindings, user, b)) {
-				if (b)
-					binding_free(b);
+			if (bind_user(user, curi, src, time(NULL) + expires)) {
 				osip_free(curi);
+				if (changed)
+					save();
 				kmd_stx_reply(stx, req, 500, "Out Of Memory", NULL);
 				return;
 			}
-			b->addr = *src;
-			b->expires = time(NULL) + expires;
+			changed = true;
 		}
 		kmd_info(NULL, "REGISTER %s -> %s via %s for %lu s", user, curi,
 			 kmd_addr_str(src, str, sizeof(str)), expires);
+	}
+	if (changed) {
+		sweep();
+		save();
 	}
 
 	r = kmd_sip_response(req, 200, "OK", NULL);
@@ -301,7 +606,9 @@ const char *kmd_reg_lookup(const char *user, union kmd_addr *addr)
 	if (!user || !bindings || !(b = kmd_map_get(bindings, user)))
 		return NULL;
 	if (b->expires <= time(NULL)) {
-		unbind(user);
+		/* the expiry timer has not run yet */
+		if (sweep())
+			save();
 		return NULL;
 	}
 	*addr = b->addr;

@@ -110,16 +110,20 @@ csv_col() {
 }
 
 # run_pair NAME UAS-XML UAC-XML [UAC-OPTION...]: one call between the two
-# scenarios of tests/sip/; true if both SIPp instances succeeded.
+# scenarios of tests/sip/ (a name without .xml: SIPp's built-in one); true
+# if both SIPp instances succeeded.
 run_pair() {
 	local name=$1 uas_xml=$2 uac_xml=$3 up urc src
+	local -a uas_sf=(-sf "$sipdir/$uas_xml") uac_sf=(-sf "$sipdir/$uac_xml")
+	[[ "$uas_xml" == *.xml ]] || uas_sf=(-sn "$uas_xml")
+	[[ "$uac_xml" == *.xml ]] || uac_sf=(-sn "$uac_xml")
 	shift 3
-	(cd "$tmp" && exec ip netns exec "$UAS" sipp -sf "$sipdir/$uas_xml" -i 10.31.2.1 \
+	(cd "$tmp" && exec ip netns exec "$UAS" sipp "${uas_sf[@]}" -i 10.31.2.1 \
 		-mi 10.31.2.1 -p 5060 -m 1 -nostdin -timeout 60s \
 		> "$tmp/$name-uas.out" 2>&1) &
 	up=$!
 	sleep 1
-	(cd "$tmp" && exec ip netns exec "$UAC" sipp -sf "$sipdir/$uac_xml" 10.31.1.2:5060 \
+	(cd "$tmp" && exec ip netns exec "$UAC" sipp "${uac_sf[@]}" 10.31.1.2:5060 \
 		-i 10.31.1.1 -mi 10.31.1.1 -p 5070 -m 1 -nostdin -timeout 60s "$@" \
 		> "$tmp/$name-uac.out" 2>&1)
 	urc=$?
@@ -167,4 +171,24 @@ settled() {
 		sleep 0.1
 	done
 	echo "$s"
+}
+
+# the relay's kernel streams, one line each (a suite may want another tool)
+stream_dump() { in_relay "$tools/kmt-sip-stats" -d; }
+
+# wait_streams PATTERN...: poll stream_dump until every pattern matches a
+# line, for 30 s at most; prints the last dump, true if they all matched
+wait_streams() {
+	local streams p all
+	for _ in $(seq 300); do
+		streams=$(stream_dump)
+		all=1
+		for p in "$@"; do
+			grep -q -- "$p" <<< "$streams" || all=0
+		done
+		[ "$all" = 1 ] && break
+		sleep 0.1
+	done
+	echo "$streams"
+	[ "$all" = 1 ]
 }

@@ -24,23 +24,6 @@ EOF
 
 SUITE=AES_CM_128_HMAC_SHA1_80
 
-# wait_streams PATTERN...: poll the kernel's streams until every pattern
-# matches a line (the call holds 6 s); prints the last dump
-wait_streams() {
-	local streams p all
-	for _ in $(seq 100); do
-		streams=$(in_relay "$tools/kmt-sip-stats" -d)
-		all=1
-		for p in "$@"; do
-			grep -q -- "$p" <<< "$streams" || all=0
-		done
-		[ "$all" = 1 ] && break
-		sleep 0.1
-	done
-	echo "$streams"
-	[ "$all" = 1 ]
-}
-
 # 1
 kmsip_start "$tmp/kmediad.conf" -d
 

@@ -54,21 +54,8 @@ hold_timeout = 600
 2002 = 10.31.2.3:5060
 EOF
 
-# kernel streams line by line (with counters), until every pattern matches
-wait_streams() {
-	local streams p all
-	for _ in $(seq 100); do
-		streams=$(in_relay "$tools/kmt-sip-streams")
-		all=1
-		for p in "$@"; do
-			grep -q -- "$p" <<< "$streams" || all=0
-		done
-		[ "$all" = 1 ] && break
-		sleep 0.1
-	done
-	echo "$streams"
-	[ "$all" = 1 ]
-}
+# kernel streams line by line with counters, for wait_streams (kmsip.sh)
+stream_dump() { in_relay "$tools/kmt-sip-streams"; }
 
 # every RTP stream relayed 20 packets at least, SRTP dropped none; an
 # RTCP stream may drop one: at call start one SRTCP report from baresip

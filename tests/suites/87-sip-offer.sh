@@ -7,7 +7,11 @@
 # ACK); 100rel (RFC 3262) passed through: a reliable 183 with SDP relayed
 # with Require/RSeq, its PRACK relayed with RAck naming leg B's INVITE, the
 # media in the kernel at the 183; a caller without 100rel whose callee
-# sends a reliable 183 (kmediad PRACKs it itself); a MESSAGE and a
+# sends a reliable 183 (kmediad PRACKs it itself); a late offer with
+# 100rel (RFC 3262: INVITE without SDP, the callee's offer in a reliable
+# 183, the caller's answer in the PRACK, both rewritten, the kernel streams
+# set up at the PRACK, before the 200, with no UPDATE or re-INVITE; and
+# with SDES, the relay keying each leg itself); a MESSAGE and a
 # SUBSCRIBE outside dialogs routed like an INVITE, the subscription's
 # NOTIFYs relayed in its dialog; and an INVITE routed back to kmediad
 # itself, refused with 482.
@@ -18,7 +22,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 87-sip-offer 14
+kmsip_init 87-sip-offer 22
 
 {
 	kmsip_conf 44000
@@ -79,7 +83,101 @@ else
 fi
 kmsip_clean "after the call with kmediad's own PRACK"
 
-# 10-12: MESSAGE and SUBSCRIBE outside dialogs
+# early_offer USER UAS-XML UAC-XML PATTERN...: a late offer with 100rel
+# from the caller (media port 6300) to USER; the callee waits for an INFO
+# of ours before its 200, so the kernel streams are checked while the call
+# is early: true once every PATTERN matches a line of kmt-sip-stats -d and
+# the call was not answered yet. $pair: the SIPp pair.
+early_offer() {
+	local user=$1 uas=$2 uac=$3 streams early=no cid_b
+	shift 3
+
+	run_pair "$user" "$uas" "$uac" -mp 6300 > "$tmp/$user.tap" &
+	pair=$!
+	if streams=$(wait_streams "$@") && ! call_lines "$user" | grep -q "answered ("; then
+		early=yes
+	fi
+	ktap_diag "streams before the 200: $(tr '\n' ';' <<< "$streams")"
+	# the INFO that lets the callee send its 200, in leg B's dialog
+	cid_b=$(grep -o "INVITE sip:$user@.* as leg B [^,]*" "$log" | tail -n 1 |
+		sed 's/.* as leg B //')
+	cat > "$tmp/info.txt" <<-EOF
+		INFO sip:$user@10.31.2.1:5060 SIP/2.0
+		Via: SIP/2.0/UDP 10.31.2.2:5140;branch=z9hG4bK-info-$user
+		Max-Forwards: 70
+		From: <sip:test@10.31.2.2>;tag=info-$user
+		To: <sip:$user@10.31.2.1>
+		Call-ID: $cid_b
+		CSeq: 1 INFO
+		Content-Length: 0
+
+	EOF
+	in_relay "$tools/kmt-sip-send" -l 5140 10.31.2.1 5060 "$tmp/info.txt" > /dev/null
+	[ "$early" = yes ]
+}
+
+# early_offer_log USER WHAT: the call's log shows the offer relayed in the
+# 183, the media programmed at the PRACK, then the 200; no UPDATE or
+# re-INVITE (two cases)
+early_offer_log() {
+	local lines order
+
+	lines=$(call_lines "$1")
+	shift
+	order=$(grep -o "waiting for the answer in the PRACK\|answer in the PRACK\|media in the kernel\|PRACK from leg A relayed to leg B\|answered (200)" <<< "$lines" |
+		tr '\n' ',')
+	if [ "$order" = "waiting for the answer in the PRACK,answer in the PRACK,media in the kernel,PRACK from leg A relayed to leg B,answered (200)," ]; then
+		ktap_ok "$*: offer relayed in the 183, media into the kernel at the PRACK, then the 200"
+	else
+		ktap_diag "order: $order"
+		ktap_fail "$*: offer relayed in the 183, media into the kernel at the PRACK, then the 200"
+	fi
+	if ! grep -q "UPDATE\|INVITE from leg\|ACK from leg A without" <<< "$lines" &&
+	   grep -q "PRACK from leg A answered 200" <<< "$lines"; then
+		ktap_ok "$*: no UPDATE or re-INVITE, the PRACK answered 200"
+	else
+		diag_file <<< "$lines"
+		ktap_fail "$*: no UPDATE or re-INVITE, the PRACK answered 200"
+	fi
+}
+
+# 10-14: late offer with 100rel
+if early_offer prackoffer uas-prack-offer.xml uac-prack-offer.xml \
+	" rtp 10\.31\.1\.1:6300 " " rtp 10\.31\.2\.1:6000 "; then
+	ktap_ok "late offer with 100rel: kernel streams toward the PRACK's port 6300 and the 183's port 6000 before the 200"
+else
+	call_lines prackoffer | diag_file
+	ktap_fail "late offer with 100rel: kernel streams toward the PRACK's port 6300 and the 183's port 6000 before the 200"
+fi
+if wait "$pair"; then
+	ktap_ok "late offer with 100rel: the relay's offer in the reliable 183, its answer in the PRACK to the callee (SIPp's checks)"
+else
+	cat "$tmp/prackoffer.tap"
+	ktap_fail "late offer with 100rel: the relay's offer in the reliable 183, its answer in the PRACK to the callee (SIPp's checks)"
+fi
+early_offer_log prackoffer late offer with 100rel
+kmsip_clean "after the late offer with 100rel"
+
+# 15-17: the same with SDES: the relay's own keys on each leg, the kernel
+# decrypting and encrypting both ways before the 200
+SUITE=AES_CM_128_HMAC_SHA1_80
+if early_offer srtpoffer uas-prack-offer-srtp.xml uac-prack-offer-srtp.xml \
+	" rtp 10\.31\.1\.1:6300 .* in $SUITE out $SUITE\$" \
+	" rtp 10\.31\.2\.1:6000 .* in $SUITE out $SUITE\$"; then
+	ktap_ok "SRTP offer in a reliable 183: SRTP kernel streams both ways before the 200"
+else
+	call_lines srtpoffer | diag_file
+	ktap_fail "SRTP offer in a reliable 183: SRTP kernel streams both ways before the 200"
+fi
+if wait "$pair"; then
+	ktap_ok "SRTP offer in a reliable 183: the relay's key in the 183 and in the PRACK, no key crosses (SIPp's checks)"
+else
+	cat "$tmp/srtpoffer.tap"
+	ktap_fail "SRTP offer in a reliable 183: the relay's key in the 183 and in the PRACK, no key crosses (SIPp's checks)"
+fi
+kmsip_clean "after the SRTP offer in a reliable 183"
+
+# 18-20: MESSAGE and SUBSCRIBE outside dialogs
 if run_pair msg uas-message.xml uac-message.xml; then
 	ktap_ok "MESSAGE outside a dialog routed to the callee with its body, 200 back"
 else
@@ -99,7 +197,7 @@ else
 	ktap_fail "the subscription's log: SUBSCRIBE answered 200, 2 NOTIFYs relayed in its dialog"
 fi
 
-# 13: a route back to kmediad itself
+# 21: a route back to kmediad itself
 sed "s/carol/7000/g" "$sipdir/invite-unknown.txt" > "$tmp/loop.txt"
 in_uac "$tools/kmt-sip-send" -l 5120 10.31.1.2 5060 "$tmp/loop.txt" > /dev/null
 for _ in $(seq 50); do
@@ -112,7 +210,7 @@ else
 	ktap_fail "an INVITE routed back to kmediad is refused with 482, relayed to the caller"
 fi
 
-# 14
+# 22
 kill -TERM "$kpid"
 wait "$kpid"
 rc=$?

@@ -10,6 +10,10 @@
  *                [--parts dataplane,scaling,control] [--json FILE]
  *                [--host-info FILE] [--guest-info FILE]
  *                [--udp-hash ENTRIES] [--scenario NAME]
+ *                [--sip-text FILE --sip-json FILE]
+ *
+ * The signalling figures come from bench/sip-rate, which bench/run starts
+ * before kmbench; kmbench prints its lines and embeds its JSON object.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -73,6 +77,8 @@ struct kmb_opts {
 	const char *json;
 	const char *host_info;
 	const char *guest_info;
+	const char *sip_text;	/* bench/sip-rate's table lines */
+	const char *sip_json;	/* and its JSON object */
 };
 
 /* What one window measured. */
@@ -586,14 +592,16 @@ static void kmb_json_stat(FILE *f, const char *key, const double *v,
 }
 
 static const char kmb_sig_na[] =
-	"not measured: kmbench does not drive kmediad with SIPp yet";
+	"not measured: no --sip-text/--sip-json from bench/sip-rate";
+
+static void kmb_slurp(const char *path, char *buf, size_t len);
 
 static void kmb_table(const struct kmb_opts *o)
 {
 	const struct kmb_series *nat = &kmb_dp[1];
 	double nat_us = kmb_med(nat->us, nat->n);
 	double nat_pps = kmb_med(nat->sat_pps, nat->n);
-	char a[64], b2[64], c[64];
+	char a[64], b2[64], c[64], sig[4096];
 	unsigned int i;
 
 	printf("\nkmedia benchmark (%s mode): %u repetitions, median [min-max]\n",
@@ -670,7 +678,13 @@ static void kmb_table(const struct kmb_opts *o)
 		kmb_fmt(a, sizeof(a), kmb_ctl.del_batch, kmb_ctl.n, 0);
 		printf("  %-34s %s\n", "deletes/s, batched", a);
 	}
-	printf("\nsignalling (kmediad calls/s via SIPp): n/a: %s\n", kmb_sig_na);
+	/* bench/sip-rate measured it before kmbench started */
+	kmb_slurp(o->sip_text, sig, sizeof(sig));
+	if (sig[0])
+		printf("\n%s", sig);
+	else
+		printf("\nsignalling (kmediad calls/s via SIPp): n/a: %s\n",
+		       kmb_sig_na);
 }
 
 /* ", \"key\": value", or null for a figure that could not be taken. */
@@ -729,7 +743,7 @@ static int kmb_json(const struct kmb_opts *o)
 	const struct kmb_series *nat = &kmb_dp[1];
 	double nat_us = kmb_med(nat->us, nat->n);
 	double nat_pps = kmb_med(nat->sat_pps, nat->n);
-	char host[4096] = "", guest[4096] = "", date[64];
+	char host[4096] = "", guest[4096] = "", sig[4096], date[64];
 	struct utsname u;
 	unsigned int i;
 	time_t now = time(NULL);
@@ -809,8 +823,13 @@ static int kmb_json(const struct kmb_opts *o)
 	kmb_json_stat(f, "batched_deletes_per_s", kmb_ctl.del_batch,
 		      kmb_ctl.n, true);
 	fprintf(f, "\"attaches_per_s\": %.1f},\n", kmb_ctl.attach);
-	fprintf(f, "\"signalling\": {\"status\": \"n/a\", \"reason\": \"%s\"}\n}\n",
-		kmb_sig_na);
+	/* bench/sip-rate's JSON object, as it wrote it */
+	kmb_slurp(o->sip_json, sig, sizeof(sig));
+	if (sig[0] == '{')
+		fprintf(f, "\"signalling\": %s}\n", sig);
+	else
+		fprintf(f, "\"signalling\": {\"status\": \"n/a\", "
+			"\"reason\": \"%s\"}\n}\n", kmb_sig_na);
 	return fclose(f) ? -EIO : 0;
 }
 
@@ -834,7 +853,8 @@ static void kmb_usage(FILE *f)
 		"[--rate PPS] [--sat-ring N]\n"
 		"               [--scale N,N,...] [--ctl N] "
 		"[--parts dataplane,scaling,control]\n"
-		"               [--json FILE] [--host-info FILE] [--udp-hash N]\n");
+		"               [--json FILE] [--host-info FILE] [--udp-hash N]\n"
+		"               [--scenario NAME] [--sip-text FILE --sip-json FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -853,6 +873,8 @@ int main(int argc, char **argv)
 		{ "udp-hash", required_argument, NULL, 'u' },
 		{ "guest-info", required_argument, NULL, 'G' },
 		{ "scenario", required_argument, NULL, 'S' },
+		{ "sip-text", required_argument, NULL, 'T' },
+		{ "sip-json", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -914,6 +936,12 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			o.only = optarg;
+			break;
+		case 'T':
+			o.sip_text = optarg;
+			break;
+		case 'J':
+			o.sip_json = optarg;
 			break;
 		case 'h':
 			kmb_usage(stdout);

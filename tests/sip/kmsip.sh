@@ -192,3 +192,65 @@ wait_streams() {
 	echo "$streams"
 	[ "$all" = 1 ]
 }
+
+# pcap_calls N CHECK-NAME: N calls of SIPp's uac_pcap (PCMA and RFC 2833
+# from pcaps, 246 packets per call) to SIPp's uas -rtp_echo, one case
+pcap_calls() {
+	local n=$1 name=$2 uas uac_rc uas_rc ok
+	mkdir -p "$tmp/pcap"
+	ln -sf /usr/share/sip-tester/*.pcap "$tmp/pcap/"
+	(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
+		-mi 10.31.2.1 -mp 6000 -rtp_echo -m "$n" -nostdin \
+		-timeout 180s > "$tmp/uas-rtp.out" 2>&1) &
+	uas=$!
+	sleep 1
+	(cd "$tmp" && exec ip netns exec "$UAC" sipp -sn uac_pcap 10.31.1.2:5060 \
+		-i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m "$n" -r 1 -l "$n" \
+		-nostdin -timeout 180s -trace_stat -stf "$tmp/uac-rtp.csv" \
+		> "$tmp/uac-rtp.out" 2>&1)
+	uac_rc=$?
+	wait "$uas"
+	uas_rc=$?
+	ok=$(csv_col "$tmp/uac-rtp.csv" "SuccessfulCall(C)")
+	if [ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ] && [ "$ok" = "$n" ]; then
+		ktap_ok "$name"
+	else
+		ktap_diag "uac rc $uac_rc, uas rc $uas_rc, successful calls '$ok'"
+		tail -n 20 "$tmp/uac-rtp.out" "$tmp/uas-rtp.out" "$log" | diag_file
+		ktap_fail "$name"
+	fi
+}
+
+# nat_call: a call whose caller's SDP says port 7000 while its RTP
+# (tests/tools/kmt-sip-rtp, 50 packets) leaves from 6300, to SIPp's uas
+# -rtp_echo. Sets $port (the relay's port facing the caller), $rtp (what
+# kmt-sip-rtp printed), $rtp_rc, $streams (the kernel's streams while the
+# call was up; empty without the module), and $uac_rc and $uas_rc of the
+# SIPp runs.
+nat_call() {
+	local uas uac
+	(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
+		-mi 10.31.2.1 -mp 6000 -rtp_echo -m 1 -nostdin -timeout 60s \
+		> "$tmp/nat-uas.out" 2>&1) &
+	uas=$!
+	sleep 1
+	(cd "$tmp" && exec ip netns exec "$UAC" sipp -sf "$sipdir/uac-nat.xml" \
+		10.31.1.2:5060 -i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m 1 \
+		-nostdin -timeout 60s > "$tmp/nat-uac.out" 2>&1) &
+	uac=$!
+	# the relay's port facing the caller, from the call's stream set-up
+	port=
+	for _ in $(seq 150); do
+		port=$(grep "B->A rtp: .* -> 10\.31\.1\.1:7000$" "$log" | tail -n 1 |
+		       sed -n 's/.* -> [0-9]*:\([0-9]*\) (RTP) -> .*/\1/p')
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	rtp=$(in_uac "$tools/kmt-sip-rtp" -l 6300 10.31.1.2 "${port:-1}" 50)
+	rtp_rc=$?
+	streams=$(in_relay "$tools/kmt-sip-stats" -d 2> /dev/null)
+	wait "$uac"
+	uac_rc=$?
+	wait "$uas"
+	uas_rc=$?
+}

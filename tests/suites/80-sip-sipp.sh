@@ -109,29 +109,8 @@ else
 fi
 
 # 10-15: calls with RTP through the kernel
-mkdir -p "$tmp/pcap"
-ln -s /usr/share/sip-tester/*.pcap "$tmp/pcap/"
 before=$(in_relay "$tools/kmt-sip-stats")
-(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
-	-mi 10.31.2.1 -mp 6000 -rtp_echo -m "$RTP_CALLS" -nostdin \
-	-timeout 180s > "$tmp/uas-rtp.out" 2>&1) &
-uas_pid=$!
-sleep 1
-(cd "$tmp" && exec ip netns exec "$UAC" sipp -sn uac_pcap 10.31.1.2:5060 \
-	-i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m "$RTP_CALLS" -r 1 -l "$RTP_CALLS" \
-	-nostdin -timeout 180s -trace_stat -stf "$tmp/uac-rtp.csv" \
-	> "$tmp/uac-rtp.out" 2>&1)
-uac_rc=$?
-wait "$uas_pid"
-uas_rc=$?
-ok=$(csv_col "$tmp/uac-rtp.csv" "SuccessfulCall(C)")
-if [ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ] && [ "$ok" = "$RTP_CALLS" ]; then
-	ktap_ok "$RTP_CALLS calls with RTP (uac_pcap -> kmediad -> uas -rtp_echo) complete"
-else
-	ktap_diag "uac rc $uac_rc, uas rc $uas_rc, successful calls '$ok'"
-	tail -n 20 "$tmp/uac-rtp.out" "$tmp/uas-rtp.out" "$log" | diag_file
-	ktap_fail "$RTP_CALLS calls with RTP (uac_pcap -> kmediad -> uas -rtp_echo) complete"
-fi
+pcap_calls "$RTP_CALLS" "$RTP_CALLS calls with RTP (uac_pcap -> kmediad -> uas -rtp_echo) complete"
 after=$(in_relay "$tools/kmt-sip-stats")
 ktap_diag "kernel before: $before"
 ktap_diag "kernel after:  $after"

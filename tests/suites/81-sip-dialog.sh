@@ -60,36 +60,13 @@ fi
 kmsip_clean "after the held call"
 
 # 6-9: NAT: the SDP says port 7000, the caller's RTP leaves from 6300
-(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
-	-mi 10.31.2.1 -mp 6000 -rtp_echo -m 1 -nostdin -timeout 60s \
-	> "$tmp/nat-uas.out" 2>&1) &
-uas=$!
-sleep 1
-(cd "$tmp" && exec ip netns exec "$UAC" sipp -sf "$sipdir/uac-nat.xml" \
-	10.31.1.2:5060 -i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m 1 \
-	-nostdin -timeout 60s > "$tmp/nat-uac.out" 2>&1) &
-uac=$!
-# the relay's port facing the caller, from the call's stream set-up
-port=
-for _ in $(seq 150); do
-	port=$(grep "B->A rtp: .* -> 10\.31\.1\.1:7000$" "$log" | tail -n 1 |
-	       sed -n 's/.* -> [0-9]*:\([0-9]*\) (RTP) -> .*/\1/p')
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-rtp=$(in_uac "$tools/kmt-sip-rtp" -l 6300 10.31.1.2 "${port:-1}" 50)
-rtp_rc=$?
-streams=$(in_relay "$tools/kmt-sip-stats" -d)
+nat_call
 ktap_diag "relay port $port; $rtp; streams: $(tr '\n' ';' <<< "$streams")"
 if [ "$rtp_rc" = 0 ] && grep -q "^[0-9]* rtp 10\.31\.1\.1:6300 " <<< "$streams"; then
 	ktap_ok "the callee's media goes where the caller's comes from, not to its SDP port"
 else
 	ktap_fail "the callee's media goes where the caller's comes from, not to its SDP port"
 fi
-wait "$uac"
-uac_rc=$?
-wait "$uas"
-uas_rc=$?
 if [ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ]; then
 	ktap_ok "the call with a NATed caller completes"
 else

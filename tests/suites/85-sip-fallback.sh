@@ -98,23 +98,7 @@ else
 fi
 
 # 5-7: NAT: the SDP says port 7000, the caller's RTP leaves from 6300
-(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
-	-mi 10.31.2.1 -mp 6000 -rtp_echo -m 1 -nostdin -timeout 60s \
-	> "$tmp/nat-uas.out" 2>&1) &
-uas=$!
-sleep 1
-(cd "$tmp" && exec ip netns exec "$UAC" sipp -sf "$sipdir/uac-nat.xml" \
-	10.31.1.2:5060 -i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m 1 \
-	-nostdin -timeout 60s > "$tmp/nat-uac.out" 2>&1) &
-uac=$!
-port=
-for _ in $(seq 150); do
-	port=$(grep "B->A rtp: .* -> 10\.31\.1\.1:7000$" "$log" | tail -n 1 |
-	       sed -n 's/.* -> [0-9]*:\([0-9]*\) (RTP) -> .*/\1/p')
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-rtp=$(in_uac "$tools/kmt-sip-rtp" -l 6300 10.31.1.2 "${port:-1}" 50)
+nat_call
 got=$(sed -n 's/.*received \([0-9]*\).*/\1/p' <<< "$rtp")
 ktap_diag "relay port $port: $rtp"
 if [ "${got:-0}" -ge 45 ]; then
@@ -122,10 +106,6 @@ if [ "${got:-0}" -ge 45 ]; then
 else
 	ktap_fail "the caller's RTP comes back from the echoing callee (${got:-0} of 50)"
 fi
-wait "$uac"
-uac_rc=$?
-wait "$uas"
-uas_rc=$?
 if [ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ]; then
 	ktap_ok "the call with a NATed caller completes"
 else
@@ -140,30 +120,9 @@ else
 fi
 
 # 8-10: calls with RTP (uac_pcap against uas -rtp_echo)
-mkdir -p "$tmp/pcap"
-ln -s /usr/share/sip-tester/*.pcap "$tmp/pcap/"
 before=$(totals 0)
 n_before=$(grep -c "userspace relay: rx" "$log")
-(cd "$tmp" && exec ip netns exec "$UAS" sipp -sn uas -i 10.31.2.1 -p 5060 \
-	-mi 10.31.2.1 -mp 6000 -rtp_echo -m "$RTP_CALLS" -nostdin \
-	-timeout 180s > "$tmp/uas-rtp.out" 2>&1) &
-uas=$!
-sleep 1
-(cd "$tmp" && exec ip netns exec "$UAC" sipp -sn uac_pcap 10.31.1.2:5060 \
-	-i 10.31.1.1 -p 5070 -mi 10.31.1.1 -m "$RTP_CALLS" -r 1 -l "$RTP_CALLS" \
-	-nostdin -timeout 180s -trace_stat -stf "$tmp/uac-rtp.csv" \
-	> "$tmp/uac-rtp.out" 2>&1)
-uac_rc=$?
-wait "$uas"
-uas_rc=$?
-ok=$(csv_col "$tmp/uac-rtp.csv" "SuccessfulCall(C)")
-if [ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ] && [ "$ok" = "$RTP_CALLS" ]; then
-	ktap_ok "$RTP_CALLS calls with RTP through the userspace relay complete"
-else
-	ktap_diag "uac rc $uac_rc, uas rc $uas_rc, successful calls '$ok'"
-	tail -n 20 "$tmp/uac-rtp.out" "$tmp/uas-rtp.out" | diag_file
-	ktap_fail "$RTP_CALLS calls with RTP through the userspace relay complete"
-fi
+pcap_calls "$RTP_CALLS" "$RTP_CALLS calls with RTP through the userspace relay complete"
 after=$(totals "$n_before")
 ktap_diag "before: $before"
 ktap_diag "after:  $after"

@@ -10,8 +10,9 @@
  * media.c puts the relaying into the kernel.
  *
  * In-dialog requests toward the caller go to the address its INVITE came
- * from (the flow, which works behind NAT); toward the callee to its
- * Contact, or through its Record-Route set.
+ * from (the flow, which works behind NAT), or to its Contact once that
+ * flow is a closed TCP connection; toward the callee to its Contact, or
+ * through its Record-Route set.
  */
 #include <errno.h>
 #include <inttypes.h>

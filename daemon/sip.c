@@ -3,6 +3,7 @@
  * kmediad SIP transport (UDP over IPv4 and IPv6; TCP in tcp.c, chosen by
  * the destination's KMD_TP_* mark) and the message helpers
  * built on libosip2's parser: responses, Via received/rport (RFC 3581),
+ * responses whose TCP connection is gone sent to the Via's sent-by,
  * bodies, and the last-resort 400 for datagrams osip cannot parse.
  */
 #include <ctype.h>

@@ -27,7 +27,7 @@ PCAP_PKTS=246		# g711a.pcap (236) + dtmf_2833_1.pcap (10) per call
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 86-sip-tcp 28
+kmsip_init 86-sip-tcp 29
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=kmediad \
@@ -444,6 +444,35 @@ else
 	tail -n 5 "$tmp/gone-uac.out" "$tmp/gone-uas.out" | diag_file
 	grep -i "bye\|contact\|closed" "$lim_log" | diag_file
 	ktap_fail "a TCP caller's connection idled out: the callee's BYE reaches its Contact on a new connection"
+fi
+
+# the same, the callee answering only after the caller's connection idled
+# out: the 200 goes to the caller's Via sent-by (port 5091, busybox nc)
+sed '0,/<send>/s//<pause milliseconds="2500"\/>\n  <send>/' "$sipdir/uas-bye.xml" \
+	> "$tmp/uas-answer-late.xml"
+sed 's/gone1/late1/g; s/5090/5091/g' "$tmp/gone-invite" > "$tmp/late-invite"
+(cd "$tmp" && exec ip netns exec "$UAS" sipp -sf "$tmp/uas-answer-late.xml" -i 10.31.2.1 \
+	-mi 10.31.2.1 -p 5060 -m 1 -nostdin -timeout 10s > "$tmp/late-uas.out" 2>&1) &
+late_uas=$!
+in_uac timeout 8 busybox nc -l -p 5091 > "$tmp/late-nc.out" 2>&1 &
+late_nc=$!
+sleep 1
+got=$(in_uac timeout 15 bash -c '
+	exec 3<> /dev/tcp/10.31.1.2/5062 || exit 1
+	cat "$1" >&3
+	timeout 5 cat <&3' late "$tmp/late-invite")
+wait "$late_nc"
+wait "$late_uas"
+if [[ "$got" == "SIP/2.0 100 Trying"* ]] && [[ "$got" != *"SIP/2.0 200"* ]] &&
+   grep -q "^SIP/2.0 200 OK" "$tmp/late-nc.out" &&
+   grep -q "^Call-ID: late1@10.31.1.1" "$tmp/late-nc.out" &&
+   grep -q "200 for 10.31.1.1:[0-9]*: its connection is closed, to the Via's sent-by 10.31.1.1:5091" "$lim_log"; then
+	ktap_ok "a TCP caller's connection idled out: the late 200 goes to its Via sent-by on a new connection"
+else
+	ktap_diag "caller got: $(tr '\r\n' ' ' <<< "$got")"
+	diag_file "$tmp/late-nc.out"
+	grep -i "late1\|sent-by\|closed" "$lim_log" | diag_file
+	ktap_fail "a TCP caller's connection idled out: the late 200 goes to its Via sent-by on a new connection"
 fi
 
 kill -TERM "$lim_pid"

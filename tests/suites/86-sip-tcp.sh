@@ -454,7 +454,8 @@ sed 's/gone1/late1/g; s/5090/5091/g' "$tmp/gone-invite" > "$tmp/late-invite"
 (cd "$tmp" && exec ip netns exec "$UAS" sipp -sf "$tmp/uas-answer-late.xml" -i 10.31.2.1 \
 	-mi 10.31.2.1 -p 5060 -m 1 -nostdin -timeout 10s > "$tmp/late-uas.out" 2>&1) &
 late_uas=$!
-in_uac timeout 8 busybox nc -l -p 5091 > "$tmp/late-nc.out" 2>&1 &
+# (stdin kept open: nc closes the connection at its end)
+(sleep 7 | in_uac timeout 8 busybox nc -l -p 5091 > "$tmp/late-nc.out" 2>&1) &
 late_nc=$!
 sleep 1
 got=$(in_uac timeout 15 bash -c '

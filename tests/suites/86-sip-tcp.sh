@@ -12,8 +12,9 @@
 # openssl s_client, and an INVITE that kmediad sends over TLS to openssl
 # s_server (a route with ;transport=tls).
 # TLS verification (a test CA made here): next hops whose certificate is
-# signed by tls_ca and names the route's address are reached; a
-# self-signed one or one for another address is refused with a 503; on
+# signed by tls_ca and names the route's address or host name are
+# reached; a self-signed one or one for another address or name is
+# refused with a 503; on
 # the second daemon, tls_verify = peer refuses clients without a
 # certificate from the CA. A TCP caller whose connection idled out gets
 # the callee's BYE at its Contact on a new connection.
@@ -27,7 +28,7 @@ PCAP_PKTS=246		# g711a.pcap (236) + dtmf_2833_1.pcap (10) per call
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 86-sip-tcp 29
+kmsip_init 86-sip-tcp 31
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=kmediad \
@@ -46,6 +47,8 @@ leaf() {
 leaf uas IP:10.31.2.1
 leaf other IP:10.31.2.9
 leaf phone email:phone@example.com
+leaf localhost DNS:localhost
+leaf elsewhere DNS:elsewhere.example
 cp "$tmp/cert.pem" "$tmp/self.pem"
 cp "$tmp/key.pem" "$tmp/self.key"
 # user 9...: the callee over UDP; 5...: over TLS; everything else over TCP
@@ -55,7 +58,7 @@ cp "$tmp/key.pem" "$tmp/self.key"
 	printf 'tls_certificate = %s\ntls_key = %s\n' "$tmp/cert.pem" "$tmp/key.pem"
 	printf 'tls_ca = %s\n' "$tmp/ca.pem"
 	printf '[routes]\n9 = 10.31.2.1:5060\n5 = 10.31.2.1:5061;transport=tls\n'
-	printf '* = 10.31.2.1:5060;transport=tcp\n'
+	printf '7 = localhost:5063;transport=tls\n* = 10.31.2.1:5060;transport=tcp\n'
 } > "$tmp/kmediad.conf"
 {
 	printf '[sip]\nlisten = 10.31.1.2\nport = 5062\ntcp_idle_timeout = 1\n'
@@ -281,32 +284,43 @@ else
 	ktap_fail "a route with ;transport=tls: leg B's INVITE goes over TLS (Via TLS, Contact transport=tls)"
 fi
 
-# tls_refused NAME CERT USER WHY: s_server presents CERT; an INVITE over TCP
-# for USER (route 5: TLS) must get a 503 and kmediad must log WHY
-tls_refused() {
-	local name=$1 cert=$2 user=$3 why=$4 srv got
-	(sleep 6 | exec ip netns exec "$UAS" timeout 5 openssl s_server -accept 5061 \
+# tls_hop NAME NS PORT CERT USER [WHY]: openssl s_server in NS on PORT
+# presents CERT; an INVITE over TCP for USER (a TLS route there) reaches
+# it, or with WHY is refused: kmediad logs WHY, the caller gets a 503
+tls_hop() {
+	local name=$1 ns=$2 port=$3 cert=$4 user=$5 why=${6:-} srv got
+	(sleep 6 | exec ip netns exec "$ns" timeout 5 openssl s_server -accept "$port" \
 		-cert "$tmp/$cert.pem" -key "$tmp/$cert.key" -quiet -naccept 1 \
-		> "$tmp/$name.out" 2>&1) &
+		> "$tmp/hop-$user.out" 2>&1) &
 	srv=$!
 	sleep 1
 	sed -e "s/carol/$user/g; s|SIP/2.0/UDP|SIP/2.0/TCP|; s/\$/\r/" \
-		"$sipdir/invite-unknown.txt" > "$tmp/$name.txt"
-	got=$(tcp_talk 10.31.1.2 5060 3 "$tmp/$name.txt")
+		"$sipdir/invite-unknown.txt" > "$tmp/hop-$user.txt"
+	got=$(tcp_talk 10.31.1.2 5060 3 "$tmp/hop-$user.txt")
 	wait "$srv"
-	if grep -q "^SIP/2.0 503 TLS Certificate Refused" <<< "$got" &&
-	   grep -q "tls: 10.31.2.1:5061 server certificate refused: $why" "$log" &&
-	   ! grep -q "^INVITE" "$tmp/$name.out"; then
+	if [ -z "$why" ] && grep -q "^INVITE sip:$user@" "$tmp/hop-$user.out" &&
+	   ! grep -q "^SIP/2.0 503" <<< "$got"; then
+		ktap_ok "$name: verified, the INVITE goes through"
+	elif [ -n "$why" ] && grep -q "^SIP/2.0 503 TLS Certificate Refused" <<< "$got" &&
+	     grep -q "tls: [0-9.]*:$port server certificate refused: $why" "$log" &&
+	     ! grep -q "^INVITE" "$tmp/hop-$user.out"; then
 		ktap_ok "$name: refused ($why), the caller gets 503 TLS Certificate Refused"
 	else
 		ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
+		diag_file "$tmp/hop-$user.out"
 		grep "tls" "$log" | diag_file
-		ktap_fail "$name: refused ($why), the caller gets 503 TLS Certificate Refused"
+		ktap_fail "$name${why:+: refused ($why)}"
 	fi
 }
-tls_refused "next hop with a self-signed certificate" self 5001 "self-signed certificate"
-tls_refused "next hop whose certificate names another address" other 5002 \
+tls_hop "next hop with a self-signed certificate" "$UAS" 5061 self 5001 \
+	"self-signed certificate"
+tls_hop "next hop whose certificate names another address" "$UAS" 5061 other 5002 \
 	"IP address mismatch"
+# route 7 names its next hop: localhost (s_server in the relay's namespace)
+tls_hop "next hop by name (localhost), certificate for that name" "$RELAY" 5063 \
+	localhost 7001
+tls_hop "next hop by name (localhost), certificate for another name" "$RELAY" 5063 \
+	elsewhere 7002 "hostname mismatch"
 
 # 18-22: limits, on a second daemon (port 5062)
 lim_log=$tmp/kmediad-lim.log
@@ -378,7 +392,7 @@ fi
 # the callee hangs up: the BYE reaches the caller's Contact on a new
 # connection. The caller connects from an ephemeral port (bash); its
 # Contact port is a SIPp that only answers the BYE.
-sed 's/milliseconds="500"/milliseconds="2500"/' "$sipdir/uas-bye.xml" > "$tmp/uas-bye-late.xml"
+sed 's/milliseconds="500"/milliseconds="4000"/' "$sipdir/uas-bye.xml" > "$tmp/uas-bye-late.xml"
 cat > "$tmp/uac-bye-only.xml" <<-'XML'
 	<?xml version="1.0" encoding="ISO-8859-1" ?>
 	<scenario name="answer a BYE">
@@ -448,14 +462,14 @@ fi
 
 # the same, the callee answering only after the caller's connection idled
 # out: the 200 goes to the caller's Via sent-by (port 5091, busybox nc)
-sed '0,/<send>/s//<pause milliseconds="2500"\/>\n  <send>/' "$sipdir/uas-bye.xml" \
+sed '0,/<send>/s//<pause milliseconds="4000"\/>\n  <send>/' "$sipdir/uas-bye.xml" \
 	> "$tmp/uas-answer-late.xml"
 sed 's/gone1/late1/g; s/5090/5091/g' "$tmp/gone-invite" > "$tmp/late-invite"
 (cd "$tmp" && exec ip netns exec "$UAS" sipp -sf "$tmp/uas-answer-late.xml" -i 10.31.2.1 \
-	-mi 10.31.2.1 -p 5060 -m 1 -nostdin -timeout 10s > "$tmp/late-uas.out" 2>&1) &
+	-mi 10.31.2.1 -p 5060 -m 1 -nostdin -timeout 15s > "$tmp/late-uas.out" 2>&1) &
 late_uas=$!
 # (stdin kept open: nc closes the connection at its end)
-(sleep 7 | in_uac timeout 8 busybox nc -l -p 5091 > "$tmp/late-nc.out" 2>&1) &
+(sleep 9 | in_uac timeout 10 busybox nc -l -p 5091 > "$tmp/late-nc.out" 2>&1) &
 late_nc=$!
 sleep 1
 got=$(in_uac timeout 15 bash -c '

@@ -53,7 +53,7 @@ union kmd_addr {
 	struct sockaddr_in6 sin6;
 	struct sockaddr_storage ss;
 	/* The SIP transport of a signalling address (KMD_TP_*), kept in the
-	 * storage's last byte that no sockaddr_in/in6 reaches, so that it
+	 * storage's last bytes that no sockaddr_in/in6 reaches, so that it
 	 * travels with every copy of the address (flows, routes, bindings).
 	 */
 	struct {

@@ -28,7 +28,7 @@ PCAP_PKTS=246		# g711a.pcap (236) + dtmf_2833_1.pcap (10) per call
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 86-sip-tcp 31
+kmsip_init 86-sip-tcp 32
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=kmediad \
@@ -376,6 +376,16 @@ else
 	ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
 	grep "tls" "$lim_log" | diag_file
 	ktap_fail "tls_verify = peer: a client without a certificate is refused"
+fi
+got=$(in_uac timeout 4 openssl s_client -connect 10.31.1.2:5065 -quiet \
+	-cert "$tmp/self.pem" -key "$tmp/self.key" < "$tmp/o4tls" 2> "$tmp/mtls-self.err")
+if [[ "$got" != *"SIP/2.0 200"* ]] &&
+   grep -q "tls: 10.31.1.1:[0-9]* client certificate refused: self-signed certificate" "$lim_log"; then
+	ktap_ok "tls_verify = peer: a client with a certificate not from tls_ca is refused"
+else
+	ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
+	grep "tls" "$lim_log" | diag_file
+	ktap_fail "tls_verify = peer: a client with a certificate not from tls_ca is refused"
 fi
 got=$(in_uac timeout 4 openssl s_client -connect 10.31.1.2:5065 -quiet \
 	-cert "$tmp/phone.pem" -key "$tmp/phone.key" < "$tmp/o4tls" 2> "$tmp/mtls.err")

@@ -10,8 +10,9 @@
  * media.c puts the relaying into the kernel.
  *
  * In-dialog requests toward the caller go to the address its INVITE came
- * from (the flow, which works behind NAT); toward the callee to its
- * Contact, or through its Record-Route set.
+ * from (the flow, which works behind NAT), or to its Contact once that
+ * flow is a closed TCP connection; toward the callee to its Contact, or
+ * through its Record-Route set.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -300,6 +301,31 @@ void kmd_call_ctx_gone(struct kmd_call *call, struct kmd_ctx *ctx)
 		call->invite_ctx = NULL;
 }
 
+/* The connection the peer of leg opened is closed: a new one to its
+ * remote target, the Contact (RFC 3261 12.2.1.1), over the transport it
+ * used unless the Contact names one.
+ */
+static void target_addr(const struct leg *leg, union kmd_addr *dst)
+{
+	osip_uri_param_t *tp = NULL;
+	osip_uri_t *uri = NULL;
+	union kmd_addr a;
+	char s1[KMD_ADDRSTRLEN], s2[KMD_ADDRSTRLEN];
+
+	if (!leg->target || osip_uri_init(&uri))
+		return;
+	if (!osip_uri_parse(uri, leg->target) && !uri_addr(uri, NULL, &a)) {
+		osip_uri_uparam_get_byname(uri, "transport", &tp);
+		if (!tp || !tp->gvalue)
+			a.tp.proto = dst->tp.proto;
+		kmd_info(NULL, "the connection from %s is closed: to its "
+			 "Contact %s", kmd_addr_str(dst, s1, sizeof(s1)),
+			 kmd_addr_str(&a, s2, sizeof(s2)));
+		*dst = a;
+	}
+	osip_uri_free(uri);
+}
+
 /* A new request on leg l: Request-URI, our Via, From/To/Call-ID/CSeq from
  * the dialog, Route set. NULL on failure.
  */
@@ -321,6 +347,8 @@ static osip_message_t *leg_request(struct kmd_call *call, int l,
 
 		if (!uri_addr(r->url, &leg->peer, &via_route))
 			*dst = via_route;
+	} else if (kmd_tcp_flow_gone(dst)) {
+		target_addr(leg, dst);
 	}
 	if (kmd_sip_local_host(dst, host, sizeof(host)) ||
 	    osip_message_init(&req))

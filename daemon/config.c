@@ -5,7 +5,7 @@
  *   [sip]     listen = ADDRESS (repeatable), port, user_agent, tcp,
  *             registrations = FILE (absolute path),
  *             tcp_max_connections, tcp_idle_timeout, max_message_size,
- *             tls_certificate, tls_key, tls_port
+ *             tls_certificate, tls_key, tls_port, tls_verify, tls_ca
  *   [media]   address = ADDRESS (repeatable), port_min, port_max,
  *             idle_timeout (seconds), source = latch|strict
  *   [routes]  PREFIX-or-DOMAIN-or-* = HOST[:PORT]
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libkmedia/libkmedia.h>
 
@@ -77,8 +78,23 @@ static bool route_key_is_prefix(const char *key)
 	return true;
 }
 
+/* The HOST of HOST[:PORT] or [HOST][:PORT], malloc'd. */
+static char *route_host(const char *hostport)
+{
+	const char *end, *colon = strchr(hostport, ':');
+
+	if (*hostport == '[') {
+		end = strchr(hostport, ']');
+		return end ? strndup(hostport + 1, end - hostport - 1) : NULL;
+	}
+	/* a bare IPv6 address has more than one colon and no port */
+	if (colon && !strchr(colon + 1, ':'))
+		return strndup(hostport, colon - hostport);
+	return strdup(hostport);
+}
+
 /* HOST[:PORT][;transport=udp|tcp|tls] */
-static int route_hop(const char *value, union kmd_addr *hop)
+static int route_hop(const char *value, union kmd_addr *hop, char **name)
 {
 	const char *semi = strchr(value, ';');
 	char host[300];
@@ -100,13 +116,28 @@ static int route_hop(const char *value, union kmd_addr *hop)
 	if (kmd_addr_resolve(value, 5060, hop))
 		return -EINVAL;
 	hop->tp.proto = proto;
+	*name = route_host(value);
+	return *name ? 0 : -ENOMEM;
+}
+
+/* A file kmediad reads at start must be there and readable, so that
+ * `kmediad -t` finds a wrong path.
+ */
+static int readable_file(struct parse_ctx *p, const char *name,
+			 const char *value, char **field)
+{
+	if (access(value, R_OK))
+		return fail(p, "sip", name, value, strerror(errno));
+	free(*field);
+	*field = strdup(value);
 	return 0;
 }
 
 /*
  * [sip] transport settings:
  *   tcp = yes|no, tcp_max_connections, tcp_idle_timeout (seconds),
- *   max_message_size (bytes), tls_certificate, tls_key (PEM), tls_port
+ *   max_message_size (bytes), tls_certificate, tls_key (PEM), tls_port,
+ *   tls_verify = none|next-hop|peer, tls_ca (PEM)
  * Returns -1 for another key; else 0, with p->err set on a bad value.
  */
 static int sip_extra(struct parse_ctx *p, const char *name, const char *value)
@@ -132,11 +163,21 @@ static int sip_extra(struct parse_ctx *p, const char *name, const char *value)
 			return fail(p, "sip", name, value,
 				    "expected 1024-1048576 bytes");
 	} else if (!strcmp(name, "tls_certificate")) {
-		free(cfg->tls_cert);
-		cfg->tls_cert = strdup(value);
+		return readable_file(p, name, value, &cfg->tls_cert);
 	} else if (!strcmp(name, "tls_key")) {
-		free(cfg->tls_key);
-		cfg->tls_key = strdup(value);
+		return readable_file(p, name, value, &cfg->tls_key);
+	} else if (!strcmp(name, "tls_ca")) {
+		return readable_file(p, name, value, &cfg->tls_ca);
+	} else if (!strcmp(name, "tls_verify")) {
+		if (!strcmp(value, "none"))
+			cfg->tls_verify = KMD_TLS_VERIFY_NONE;
+		else if (!strcmp(value, "next-hop"))
+			cfg->tls_verify = KMD_TLS_VERIFY_NEXT_HOP;
+		else if (!strcmp(value, "peer"))
+			cfg->tls_verify = KMD_TLS_VERIFY_PEER;
+		else
+			return fail(p, "sip", name, value,
+				    "expected none, next-hop or peer");
 	} else if (!strcmp(name, "tls_port")) {
 		if (parse_uint(value, 1, 65535, &cfg->tls_port))
 			return fail(p, "sip", name, value, "not a port (1-65535)");
@@ -153,6 +194,7 @@ static void defaults_sip(struct kmd_config *cfg)
 	cfg->tcp_idle = 900;
 	cfg->max_msg = 65535;
 	cfg->tls_port = 5061;
+	cfg->tls_verify = KMD_TLS_VERIFY_NEXT_HOP;
 }
 
 static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
@@ -165,7 +207,7 @@ static int add_route(struct kmd_config *cfg, const char *key, const char *hop)
 	cfg->routes = r;
 	r = &r[cfg->n_routes];
 	memset(r, 0, sizeof(*r));
-	if (route_hop(hop, &r->hop))
+	if (route_hop(hop, &r->hop, &r->host))
 		return -EINVAL;
 	r->match = strdup(key);
 	if (!r->match)
@@ -345,6 +387,14 @@ int kmd_config_load(const char *path, struct kmd_config *cfg, char *err,
 			 "and tls_key", path);
 		return -1;
 	}
+	if (cfg->tls_verify == KMD_TLS_VERIFY_PEER && !cfg->tls_ca) {
+		/* any client with a certificate from a public CA is no
+		 * authentication: mutual TLS needs the operator's own CA
+		 */
+		snprintf(err, errlen, "%s: [sip] tls_verify = peer needs tls_ca "
+			 "(the CA that signs the clients' certificates)", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -352,8 +402,10 @@ void kmd_config_free(struct kmd_config *cfg)
 {
 	unsigned int i;
 
-	for (i = 0; i < cfg->n_routes; i++)
+	for (i = 0; i < cfg->n_routes; i++) {
 		free(cfg->routes[i].match);
+		free(cfg->routes[i].host);
+	}
 	for (i = 0; i < cfg->n_users; i++) {
 		free(cfg->users[i].name);
 		free(cfg->users[i].password);
@@ -364,6 +416,7 @@ void kmd_config_free(struct kmd_config *cfg)
 	free(cfg->user_agent);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
+	free(cfg->tls_ca);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

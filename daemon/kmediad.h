@@ -53,11 +53,15 @@ union kmd_addr {
 	struct sockaddr_in6 sin6;
 	struct sockaddr_storage ss;
 	/* The SIP transport of a signalling address (KMD_TP_*), kept in the
-	 * storage's last byte that no sockaddr_in/in6 reaches, so that it
+	 * storage's last bytes that no sockaddr_in/in6 reaches, so that it
 	 * travels with every copy of the address (flows, routes, bindings).
 	 */
 	struct {
-		uint8_t pad[sizeof(struct sockaddr_storage) - 1];
+		uint8_t pad[sizeof(struct sockaddr_storage) - 2];
+		/* set by tcp.c on the peer of a connection it accepted: an
+		 * address that takes no new connection (RFC 3261 18.2.2)
+		 */
+		uint8_t flow;
 		uint8_t proto;
 	} tp;
 };
@@ -119,6 +123,7 @@ struct kmd_route {
 	bool domain;
 	bool any;		/* "*": the default route */
 	union kmd_addr hop;
+	char *host;		/* as written: the name a TLS next hop proves */
 };
 
 struct kmd_user {
@@ -139,6 +144,8 @@ struct kmd_config {
 	/* SIP over TLS (tls.c): on when both files are set */
 	char *tls_cert, *tls_key;	/* PEM */
 	unsigned int tls_port;		/* default 5061 */
+	int tls_verify;			/* enum kmd_tls_verify */
+	char *tls_ca;			/* PEM bundle, NULL: the system's */
 
 	union kmd_addr media[KMD_MAX_ADDRS];
 	unsigned int n_media;
@@ -173,6 +180,15 @@ struct kmd_config {
  * never SRTP (plain), or always RTP/SAVP, refusing plain offers from it
  * (mandatory).
  */
+/* Whose certificate TLS checks: nobody, the next hops kmediad connects
+ * to, or also the clients that connect to it (mutual TLS).
+ */
+enum kmd_tls_verify {
+	KMD_TLS_VERIFY_NONE,
+	KMD_TLS_VERIFY_NEXT_HOP,
+	KMD_TLS_VERIFY_PEER,
+};
+
 enum kmd_srtp_policy {
 	KMD_SRTP_OPTIONAL,
 	KMD_SRTP_PLAIN,
@@ -286,13 +302,23 @@ void kmd_tcp_close(void);
  */
 int kmd_tcp_send(const union kmd_addr *dst, const char *buf, size_t len);
 unsigned int kmd_tcp_count(void);
+/* dst is the address of a connection a peer opened (tp.flow) and that
+ * connection is closed: nothing can reach it any more.
+ */
+bool kmd_tcp_flow_gone(const union kmd_addr *dst);
 
 /* ---- tls.c: OpenSSL sessions on tcp.c's connections ---- */
 
 int kmd_tls_init(const struct kmd_config *cfg);
 bool kmd_tls_enabled(void);
-/* An SSL session on fd (NULL when TLS is off or on failure). */
-void *kmd_tls_new(int fd, bool server);
+/* An SSL session on fd toward peer (NULL when TLS is off or on failure);
+ * as a client it checks the certificate as [sip] tls_verify says.
+ */
+void *kmd_tls_new(int fd, const union kmd_addr *peer, bool server);
+/* Why the handshake failed (or is not done), as a SIP reason phrase;
+ * NULL once it is done.
+ */
+const char *kmd_tls_failure(void *tls);
 void kmd_tls_free(void *tls);
 /* Like recv()/send(); a send waiting for handshake bytes fails with
  * EINPROGRESS.
@@ -375,6 +401,10 @@ struct kmd_ctx *kmd_ctx_match(const osip_message_t *resp);
 void kmd_ctx_input(struct kmd_ctx *ctx, osip_message_t *resp);
 /* Forget the call (it is being freed); the transaction runs on alone. */
 void kmd_ctx_orphan(struct kmd_ctx *ctx);
+/* Requests toward dst that got no response fail with a 503 and this
+ * reason phrase: the connection to dst failed (RFC 3261 8.1.3.1).
+ */
+void kmd_ctx_transport_error(const union kmd_addr *dst, const char *reason);
 void kmd_txn_init(void);
 unsigned int kmd_txn_count(void);
 

@@ -3,6 +3,7 @@
  * kmediad SIP transport (UDP over IPv4 and IPv6; TCP in tcp.c, chosen by
  * the destination's KMD_TP_* mark) and the message helpers
  * built on libosip2's parser: responses, Via received/rport (RFC 3581),
+ * responses whose TCP connection is gone sent to the Via's sent-by,
  * bodies, and the last-resort 400 for datagrams osip cannot parse.
  */
 #include <ctype.h>
@@ -46,6 +47,7 @@ static void sip_readable(struct kmd_io *io, uint32_t events)
 			return;
 		buf[n] = 0;
 		src.tp.proto = KMD_TP_UDP;
+		src.tp.flow = 0;
 		if (src.sa.sa_family == AF_INET6 &&
 		    IN6_IS_ADDR_V4MAPPED(&src.sin6.sin6_addr)) {
 			/* never happens with V6ONLY, kept for a wildcard v6 */
@@ -188,13 +190,52 @@ int kmd_sip_send(const union kmd_addr *dst, const char *buf, size_t len)
 	return 0;
 }
 
+/* RFC 3261 18.2.2: a response whose connection is gone goes to the top
+ * Via's sent-by over a new connection, the host replaced by received= if
+ * present (rport is for UDP), the port the transport's default if none.
+ */
+static int sent_by(const osip_message_t *resp, const union kmd_addr *flow,
+		   union kmd_addr *dst)
+{
+	osip_via_t *via = osip_list_get(&resp->vias, 0);
+	osip_generic_param_t *received = NULL;
+	unsigned long port = flow->tp.proto == KMD_TP_TLS ? 5061 : 5060;
+	const char *host;
+
+	if (!via || !via->host)
+		return -EINVAL;
+	osip_via_param_get_byname(via, "received", &received);
+	host = received && received->gvalue ? received->gvalue : via->host;
+	if (via->port)
+		port = strtoul(via->port, NULL, 10);
+	if (!port || port > 65535 || kmd_addr_from_str(host, port, dst))
+		return -EINVAL;
+	dst->tp.proto = flow->tp.proto;
+	return 0;
+}
+
 int kmd_sip_send_msg(osip_message_t *msg, const union kmd_addr *dst,
 		     char **textp, size_t *lenp)
 {
-	char *text = NULL;
+	char *text = NULL, s1[KMD_ADDRSTRLEN], s2[KMD_ADDRSTRLEN];
+	union kmd_addr via_dst;
 	size_t len = 0;
 	int ret;
 
+	if (MSG_IS_RESPONSE(msg) && kmd_tcp_flow_gone(dst)) {
+		if (sent_by(msg, dst, &via_dst)) {
+			kmd_info(NULL, "%d for %s: its connection is closed "
+				 "and its Via has no numeric sent-by",
+				 msg->status_code, kmd_addr_str(dst, s1,
+								sizeof(s1)));
+		} else {
+			kmd_info(NULL, "%d for %s: its connection is closed, "
+				 "to the Via's sent-by %s", msg->status_code,
+				 kmd_addr_str(dst, s1, sizeof(s1)),
+				 kmd_addr_str(&via_dst, s2, sizeof(s2)));
+			dst = &via_dst;
+		}
+	}
 	osip_message_force_update(msg);
 	if (osip_message_to_str(msg, &text, &len) || !text)
 		return -EINVAL;

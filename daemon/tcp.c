@@ -11,6 +11,15 @@
  * toward a TCP next hop opens a connection when there is none and queues
  * the message until the connect completes.
  *
+ * The address of a connection the peer opened is marked tp.flow: its port
+ * is the peer's ephemeral one, where nobody listens. Once that connection
+ * is closed, nothing is sent there; sip.c sends responses to the Via's
+ * sent-by instead and call.c in-dialog requests to the Contact (RFC 3261
+ * 18.2.2, 12.2.1.1), on new connections. A connection we opened that
+ * fails (connect error, TLS handshake or certificate refused) fails the
+ * requests waiting for it at once with a 503 (RFC 3261 8.1.3.1) instead
+ * of letting them time out.
+ *
  * Limits: tcp_max_connections open at once (more are refused at accept or
  * connect), max_message_size per message (413 and the connection closed),
  * garbage (no SIP start line, no Content-Length: 400 and closed), a
@@ -47,6 +56,7 @@ struct tcp_conn {
 	char key[KMD_ADDRSTRLEN + 8];
 	struct kmd_timer idle;
 	bool connecting;
+	bool outgoing;		/* we opened it */
 	void *tls;		/* SSL session, or NULL for plain TCP */
 	bool tls_wait_read;	/* a write waits for the peer's handshake */
 	char *in;
@@ -60,6 +70,7 @@ static unsigned int n_listeners;
 static struct kmd_map *conns;
 static unsigned int n_conns;
 static const struct kmd_config *cfg;
+static bool closing;		/* kmd_tcp_close(): nothing is retried */
 
 unsigned int kmd_tcp_count(void)
 {
@@ -89,6 +100,37 @@ static ssize_t conn_send(struct tcp_conn *c, const void *buf, size_t len)
 	return send(c->io.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* A connection we opened failed: its waiting requests fail, once the
+ * current event is handled (the caller may be sending one of them).
+ */
+struct tcp_failure {
+	struct kmd_timer timer;
+	union kmd_addr peer;
+	const char *reason;
+};
+
+static void failure_cb(struct kmd_timer *t)
+{
+	struct tcp_failure *f = kmd_container_of(t, struct tcp_failure, timer);
+
+	kmd_ctx_transport_error(&f->peer, f->reason);
+	free(f);
+}
+
+static void conn_failed(struct tcp_conn *c)
+{
+	const char *reason = c->connecting ? "Connection Failed" :
+		kmd_tls_failure(c->tls);
+	struct tcp_failure *f;
+
+	if (closing || !c->outgoing || !reason || !(f = calloc(1, sizeof(*f))))
+		return;
+	f->peer = c->peer;
+	f->reason = reason;
+	kmd_timer_init(&f->timer, failure_cb);
+	kmd_timer_arm(&f->timer, 0);
+}
+
 static void conn_close(struct tcp_conn *c, const char *why)
 {
 	char str[KMD_ADDRSTRLEN];
@@ -97,6 +139,7 @@ static void conn_close(struct tcp_conn *c, const char *why)
 		return;
 	kmd_dbg(NULL, "%s %s closed: %s", c->tls ? "tls" : "tcp",
 		kmd_addr_str(&c->peer, str, sizeof(str)), why);
+	conn_failed(c);
 	if (c->tls)
 		kmd_tls_free(c->tls);
 	c->tls = NULL;
@@ -383,7 +426,7 @@ static struct tcp_conn *conn_new(int fd, const union kmd_addr *peer,
 		return NULL;
 	c->peer = *peer;
 	if (peer->tp.proto == KMD_TP_TLS) {
-		c->tls = kmd_tls_new(fd, !connecting);
+		c->tls = kmd_tls_new(fd, peer, !connecting);
 		if (!c->tls) {
 			free(c);
 			return NULL;
@@ -391,6 +434,7 @@ static struct tcp_conn *conn_new(int fd, const union kmd_addr *peer,
 	}
 	conn_key(&c->peer, c->key, sizeof(c->key));
 	c->connecting = connecting;
+	c->outgoing = connecting;
 	c->io.fd = fd;
 	c->io.cb = conn_cb;
 	kmd_timer_init(&c->idle, conn_idle);
@@ -451,6 +495,7 @@ static void listener_cb(struct kmd_io *io, uint32_t events)
 			continue;
 		}
 		peer.tp.proto = l->proto;
+		peer.tp.flow = 1;
 		conn_key(&peer, key, sizeof(key));
 		if (kmd_map_get(conns, key) || !conn_new(fd, &peer, false)) {
 			close(fd);
@@ -473,6 +518,12 @@ int kmd_tcp_send(const union kmd_addr *dst, const char *buf, size_t len)
 	}
 	conn_key(dst, key, sizeof(key));
 	c = kmd_map_get(conns, key);
+	if (!c && dst->tp.flow) {
+		/* the peer's ephemeral port: a connect there is pointless */
+		kmd_dbg(NULL, "tcp: the connection from %s is closed, not "
+			"sending there", key);
+		return -ENOTCONN;
+	}
 	if (!c) {
 		int fd;
 
@@ -520,6 +571,16 @@ int kmd_tcp_send(const union kmd_addr *dst, const char *buf, size_t len)
 	else
 		conn_events(c);
 	return 0;
+}
+
+bool kmd_tcp_flow_gone(const union kmd_addr *dst)
+{
+	char key[KMD_ADDRSTRLEN + 8];
+
+	if (!kmd_addr_stream(dst) || !dst->tp.flow || !conns)
+		return false;
+	conn_key(dst, key, sizeof(key));
+	return !kmd_map_get(conns, key);
 }
 
 int kmd_tcp_open(const struct kmd_config *config)
@@ -588,6 +649,7 @@ static void close_one(void *value, void *data)
 
 void kmd_tcp_close(void)
 {
+	closing = true;
 	while (n_listeners) {
 		n_listeners--;
 		kmd_loop_del(&listeners[n_listeners].io);

@@ -359,3 +359,62 @@ void kmd_ctx_input(struct kmd_ctx *ctx, osip_message_t *resp)
 	if (ctx->call && ctx->on_response)
 		ctx->on_response(ctx, resp);
 }
+
+/* The keys of the client transactions toward one address still waiting
+ * for their first response.
+ */
+struct waiting {
+	const union kmd_addr *dst;
+	char **keys;
+	unsigned int n, max;
+};
+
+static void collect_waiting(void *value, void *data)
+{
+	struct kmd_ctx *ctx = value;
+	struct waiting *w = data;
+	char **keys;
+
+	if (ctx->completed || ctx->provisional ||
+	    ctx->dst.tp.proto != w->dst->tp.proto ||
+	    !kmd_addr_equal(&ctx->dst, w->dst))
+		return;
+	if (w->n == w->max) {
+		keys = realloc(w->keys, (w->max * 2 + 8) * sizeof(*keys));
+		if (!keys)
+			return;
+		w->keys = keys;
+		w->max = w->max * 2 + 8;
+	}
+	w->keys[w->n] = strdup(ctx->key);
+	if (w->keys[w->n])
+		w->n++;
+}
+
+void kmd_ctx_transport_error(const union kmd_addr *dst, const char *reason)
+{
+	struct waiting w = { .dst = dst };
+	unsigned int i;
+
+	kmd_map_each(clients, collect_waiting, &w);
+	/* by key: a response handler may end other transactions */
+	for (i = 0; i < w.n; i++) {
+		struct kmd_ctx *ctx = kmd_map_get(clients, w.keys[i]);
+		osip_message_t *resp;
+
+		free(w.keys[i]);
+		if (!ctx || ctx->completed)
+			continue;
+		/* no ACK for it: nothing reached the peer */
+		ctx->completed = true;
+		kmd_timer_stop(&ctx->retx);
+		kmd_timer_arm(&ctx->expire, TXN_LINGER_MS);
+		resp = kmd_sip_response(ctx->req, 503, reason, NULL);
+		if (!resp)
+			continue;
+		if (ctx->call && ctx->on_response)
+			ctx->on_response(ctx, resp);
+		osip_message_free(resp);
+	}
+	free(w.keys);
+}

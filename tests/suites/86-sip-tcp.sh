@@ -11,6 +11,13 @@
 # TLS (a certificate made here with openssl): OPTIONS over TLS from
 # openssl s_client, and an INVITE that kmediad sends over TLS to openssl
 # s_server (a route with ;transport=tls).
+# TLS verification (a test CA made here): next hops whose certificate is
+# signed by tls_ca and names the route's address or host name are
+# reached; a self-signed one or one for another address or name is
+# refused with a 503; on
+# the second daemon, tls_verify = peer refuses clients without a
+# certificate from the CA. A TCP caller whose connection idled out gets
+# the callee's BYE at its Contact on a new connection.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/ktap.sh
@@ -21,23 +28,46 @@ PCAP_PKTS=246		# g711a.pcap (236) + dtmf_2833_1.pcap (10) per call
 
 # shellcheck source=../sip/kmsip.sh
 . "$top/tests/sip/kmsip.sh"
-kmsip_init 86-sip-tcp 22
+kmsip_init 86-sip-tcp 32
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=kmediad \
 	> "$tmp/openssl.err" 2>&1
+# a test CA, and leaf certificates it signs: NAME SUBJECT-ALT-NAME
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$tmp/ca.key" -out "$tmp/ca.pem" -days 2 -subj "/CN=kmedia test CA" \
+	>> "$tmp/openssl.err" 2>&1
+leaf() {
+	printf 'subjectAltName = %s\n' "$2" > "$tmp/$1.ext"
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$tmp/$1.key" -out "$tmp/$1.csr" -subj "/CN=$1" &&
+	openssl x509 -req -in "$tmp/$1.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" \
+		-CAcreateserial -days 2 -out "$tmp/$1.pem" -extfile "$tmp/$1.ext"
+} >> "$tmp/openssl.err" 2>&1
+leaf uas IP:10.31.2.1
+leaf other IP:10.31.2.9
+leaf phone email:phone@example.com
+leaf localhost DNS:localhost
+leaf elsewhere DNS:elsewhere.example
+cp "$tmp/cert.pem" "$tmp/self.pem"
+cp "$tmp/key.pem" "$tmp/self.key"
 # user 9...: the callee over UDP; 5...: over TLS; everything else over TCP
 {
 	kmsip_conf 43000
 	printf 'address = fd31:1::2\nidle_timeout = 120\n[sip]\nlisten = ::\n'
 	printf 'tls_certificate = %s\ntls_key = %s\n' "$tmp/cert.pem" "$tmp/key.pem"
+	printf 'tls_ca = %s\n' "$tmp/ca.pem"
 	printf '[routes]\n9 = 10.31.2.1:5060\n5 = 10.31.2.1:5061;transport=tls\n'
-	printf '* = 10.31.2.1:5060;transport=tcp\n'
+	printf '7 = localhost:5063;transport=tls\n* = 10.31.2.1:5060;transport=tcp\n'
 } > "$tmp/kmediad.conf"
 {
 	printf '[sip]\nlisten = 10.31.1.2\nport = 5062\ntcp_idle_timeout = 1\n'
 	printf 'tcp_max_connections = 2\nmax_message_size = 2000\n'
+	printf 'listen = 10.31.2.2\ntls_port = 5065\ntls_verify = peer\n'
+	printf 'tls_certificate = %s\ntls_key = %s\n' "$tmp/cert.pem" "$tmp/key.pem"
+	printf 'tls_ca = %s\n' "$tmp/ca.pem"
 	printf '[media]\naddress = 10.31.1.2\nport_min = 43200\nport_max = 43299\n'
+	printf 'address = 10.31.2.2\n[routes]\n* = 10.31.2.1:5060\n'
 } > "$tmp/kmediad-lim.conf"
 printf '[media]\naddress = 10.31.1.2\n[routes]\n* = 10.31.2.1;transport=sctp\n' \
 	> "$tmp/bad.conf"
@@ -49,6 +79,19 @@ if [ $? != 0 ] && grep -q "transport=udp|tcp" <<< "$out"; then
 else
 	ktap_diag "$out"
 	ktap_fail "kmediad -t refuses a route with ;transport=sctp"
+fi
+# a CA file that is not there; mutual TLS without a CA of its own
+sed 's|^tls_ca = .*|tls_ca = /nonexistent/ca.pem|' "$tmp/kmediad.conf" > "$tmp/noca.conf"
+out=$("$kmediad" -t -c "$tmp/noca.conf" 2>&1)
+sed '/^tls_ca = /d; s/^\[sip\]$/[sip]\ntls_verify = peer/' "$tmp/kmediad.conf" > "$tmp/peer.conf"
+out2=$("$kmediad" -t -c "$tmp/peer.conf" 2>&1)
+if grep -q "tls_ca = /nonexistent/ca.pem: No such file" <<< "$out" &&
+   grep -q "tls_verify = peer needs tls_ca" <<< "$out2" &&
+   "$kmediad" -t -c "$tmp/kmediad.conf" > /dev/null 2>&1; then
+	ktap_ok "kmediad -t refuses a missing tls_ca, and tls_verify = peer without one"
+else
+	ktap_diag "$out / $out2"
+	ktap_fail "kmediad -t refuses a missing tls_ca, and tls_verify = peer without one"
 fi
 
 # 2
@@ -225,7 +268,7 @@ fi
 
 # 17: leg B over TLS: an INVITE (late offer) reaches openssl s_server
 (sleep 8 | exec ip netns exec "$UAS" timeout 7 openssl s_server -accept 5061 \
-	-cert "$tmp/cert.pem" -key "$tmp/key.pem" -quiet -naccept 1 \
+	-cert "$tmp/uas.pem" -key "$tmp/uas.key" -quiet -naccept 1 \
 	> "$tmp/s_server.out" 2>&1) &
 srv=$!
 sleep 1
@@ -240,6 +283,44 @@ else
 	diag_file "$tmp/s_server.out"
 	ktap_fail "a route with ;transport=tls: leg B's INVITE goes over TLS (Via TLS, Contact transport=tls)"
 fi
+
+# tls_hop NAME NS PORT CERT USER [WHY]: openssl s_server in NS on PORT
+# presents CERT; an INVITE over TCP for USER (a TLS route there) reaches
+# it, or with WHY is refused: kmediad logs WHY, the caller gets a 503
+tls_hop() {
+	local name=$1 ns=$2 port=$3 cert=$4 user=$5 why=${6:-} srv got
+	(sleep 6 | exec ip netns exec "$ns" timeout 5 openssl s_server -accept "$port" \
+		-cert "$tmp/$cert.pem" -key "$tmp/$cert.key" -quiet -naccept 1 \
+		> "$tmp/hop-$user.out" 2>&1) &
+	srv=$!
+	sleep 1
+	sed -e "s/carol/$user/g; s|SIP/2.0/UDP|SIP/2.0/TCP|; s/\$/\r/" \
+		"$sipdir/invite-unknown.txt" > "$tmp/hop-$user.txt"
+	got=$(tcp_talk 10.31.1.2 5060 3 "$tmp/hop-$user.txt")
+	wait "$srv"
+	if [ -z "$why" ] && grep -q "^INVITE sip:$user@" "$tmp/hop-$user.out" &&
+	   ! grep -q "^SIP/2.0 503" <<< "$got"; then
+		ktap_ok "$name: verified, the INVITE goes through"
+	elif [ -n "$why" ] && grep -q "^SIP/2.0 503 TLS Certificate Refused" <<< "$got" &&
+	     grep -q "tls: [0-9.]*:$port server certificate refused: $why" "$log" &&
+	     ! grep -q "^INVITE" "$tmp/hop-$user.out"; then
+		ktap_ok "$name: refused ($why), the caller gets 503 TLS Certificate Refused"
+	else
+		ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
+		diag_file "$tmp/hop-$user.out"
+		grep "tls" "$log" | diag_file
+		ktap_fail "$name${why:+: refused ($why)}"
+	fi
+}
+tls_hop "next hop with a self-signed certificate" "$UAS" 5061 self 5001 \
+	"self-signed certificate"
+tls_hop "next hop whose certificate names another address" "$UAS" 5061 other 5002 \
+	"IP address mismatch"
+# route 7 names its next hop: localhost (s_server in the relay's namespace)
+tls_hop "next hop by name (localhost), certificate for that name" "$RELAY" 5063 \
+	localhost 7001
+tls_hop "next hop by name (localhost), certificate for another name" "$RELAY" 5063 \
+	elsewhere 7002 "hostname mismatch"
 
 # 18-22: limits, on a second daemon (port 5062)
 lim_log=$tmp/kmediad-lim.log
@@ -285,6 +366,140 @@ else
 	ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
 	ktap_fail "tcp_max_connections = 2: a third connection is refused"
 fi
+# mutual TLS on the second daemon (tls_verify = peer, port 5065)
+got=$(in_uac timeout 4 openssl s_client -connect 10.31.1.2:5065 -quiet \
+	< "$tmp/o4tls" 2> "$tmp/mtls-none.err")
+if [[ "$got" != *"SIP/2.0 200"* ]] &&
+   grep -q "tls: 10.31.1.1:[0-9]* client refused: no certificate" "$lim_log"; then
+	ktap_ok "tls_verify = peer: a client without a certificate is refused"
+else
+	ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
+	grep "tls" "$lim_log" | diag_file
+	ktap_fail "tls_verify = peer: a client without a certificate is refused"
+fi
+got=$(in_uac timeout 4 openssl s_client -connect 10.31.1.2:5065 -quiet \
+	-cert "$tmp/self.pem" -key "$tmp/self.key" < "$tmp/o4tls" 2> "$tmp/mtls-self.err")
+if [[ "$got" != *"SIP/2.0 200"* ]] &&
+   grep -q "tls: 10.31.1.1:[0-9]* client certificate refused: self-signed certificate" "$lim_log"; then
+	ktap_ok "tls_verify = peer: a client with a certificate not from tls_ca is refused"
+else
+	ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
+	grep "tls" "$lim_log" | diag_file
+	ktap_fail "tls_verify = peer: a client with a certificate not from tls_ca is refused"
+fi
+got=$(in_uac timeout 4 openssl s_client -connect 10.31.1.2:5065 -quiet \
+	-cert "$tmp/phone.pem" -key "$tmp/phone.key" < "$tmp/o4tls" 2> "$tmp/mtls.err")
+if [[ "$got" == *"SIP/2.0 200 OK"* ]]; then
+	ktap_ok "tls_verify = peer: a client with a certificate from tls_ca gets its OPTIONS answered 200"
+else
+	ktap_diag "got: $(tr '\r\n' ' ' <<< "$got")"
+	diag_file "$tmp/mtls.err"
+	grep "tls" "$lim_log" | diag_file
+	ktap_fail "tls_verify = peer: a client with a certificate from tls_ca gets its OPTIONS answered 200"
+fi
+
+# the caller's TCP connection idles out (tcp_idle_timeout = 1) before
+# the callee hangs up: the BYE reaches the caller's Contact on a new
+# connection. The caller connects from an ephemeral port (bash); its
+# Contact port is a SIPp that only answers the BYE.
+sed 's/milliseconds="500"/milliseconds="4000"/' "$sipdir/uas-bye.xml" > "$tmp/uas-bye-late.xml"
+cat > "$tmp/uac-bye-only.xml" <<-'XML'
+	<?xml version="1.0" encoding="ISO-8859-1" ?>
+	<scenario name="answer a BYE">
+	  <recv request="BYE"/>
+	  <send>
+	    <![CDATA[
+
+	      SIP/2.0 200 OK
+	      [last_Via:]
+	      [last_From:]
+	      [last_To:]
+	      [last_Call-ID:]
+	      [last_CSeq:]
+	      Content-Length: 0
+
+	    ]]>
+	  </send>
+	</scenario>
+XML
+sdp=$(printf '%s\r\n' v=0 "o=- 1 1 IN IP4 10.31.1.1" s=- "c=IN IP4 10.31.1.1" \
+	"t=0 0" "m=audio 6000 RTP/AVP 0")
+printf '%s\r\n' "INVITE sip:late@10.31.1.2:5062 SIP/2.0" \
+	"Via: SIP/2.0/TCP 10.31.1.1:5090;branch=z9hG4bK-gone1" \
+	"Max-Forwards: 70" "From: <sip:gone@10.31.1.1>;tag=gone1" \
+	"To: <sip:late@10.31.1.2>" "Call-ID: gone1@10.31.1.1" "CSeq: 1 INVITE" \
+	"Contact: <sip:gone@10.31.1.1:5090;transport=tcp>" \
+	"Content-Type: application/sdp" "Content-Length: $((${#sdp} + 2))" "" "$sdp" \
+	> "$tmp/gone-invite"
+(cd "$tmp" && exec ip netns exec "$UAS" sipp -sf "$tmp/uas-bye-late.xml" -i 10.31.2.1 \
+	-mi 10.31.2.1 -p 5060 -m 1 -nostdin -timeout 20s > "$tmp/gone-uas.out" 2>&1) &
+gone_uas=$!
+(cd "$tmp" && exec ip netns exec "$UAC" sipp -sf "$tmp/uac-bye-only.xml" -t t1 \
+	-i 10.31.1.1 -p 5090 -m 1 -nostdin -timeout 20s > "$tmp/gone-uac.out" 2>&1) &
+gone_uac=$!
+sleep 1
+# INVITE, then the ACK with the To tag of the 200, then wait for the close
+got=$(in_uac timeout 15 bash -c '
+	exec 3<> /dev/tcp/10.31.1.2/5062 || exit 1
+	cat "$1" >&3
+	to=
+	while IFS= read -r -t 5 line <&3; do
+		line=${line%$'"'"'\r'"'"'}
+		case $line in
+		"SIP/2.0 200"*) ok=1 ;;
+		To:*) [ -n "${ok:-}" ] && to=$line && break ;;
+		esac
+	done
+	[ -n "$to" ] || exit 1
+	printf "%s\r\n" "ACK sip:kmediad@10.31.1.2:5062;transport=tcp SIP/2.0" \
+		"Via: SIP/2.0/TCP 10.31.1.1:5090;branch=z9hG4bK-gone1ack" \
+		"Max-Forwards: 70" "From: <sip:gone@10.31.1.1>;tag=gone1" "$to" \
+		"Call-ID: gone1@10.31.1.1" "CSeq: 1 ACK" "Content-Length: 0" "" >&3
+	timeout 5 cat <&3 > /dev/null && echo closed' gone "$tmp/gone-invite")
+wait "$gone_uac"
+uac_rc=$?
+wait "$gone_uas"
+uas_rc=$?
+if [ "$got" = closed ] && [ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ] &&
+   grep -q "BYE on leg A answered 200" "$lim_log"; then
+	ktap_ok "a TCP caller's connection idled out: the callee's BYE reaches its Contact on a new connection"
+else
+	ktap_diag "caller: $got, BYE listener rc $uac_rc, callee rc $uas_rc"
+	tail -n 5 "$tmp/gone-uac.out" "$tmp/gone-uas.out" | diag_file
+	grep -i "bye\|contact\|closed" "$lim_log" | diag_file
+	ktap_fail "a TCP caller's connection idled out: the callee's BYE reaches its Contact on a new connection"
+fi
+
+# the same, the callee answering only after the caller's connection idled
+# out: the 200 goes to the caller's Via sent-by (port 5091, busybox nc)
+sed '0,/<send>/s//<pause milliseconds="4000"\/>\n  <send>/' "$sipdir/uas-bye.xml" \
+	> "$tmp/uas-answer-late.xml"
+sed 's/gone1/late1/g; s/5090/5091/g' "$tmp/gone-invite" > "$tmp/late-invite"
+(cd "$tmp" && exec ip netns exec "$UAS" sipp -sf "$tmp/uas-answer-late.xml" -i 10.31.2.1 \
+	-mi 10.31.2.1 -p 5060 -m 1 -nostdin -timeout 15s > "$tmp/late-uas.out" 2>&1) &
+late_uas=$!
+# (stdin kept open: nc closes the connection at its end)
+(sleep 9 | in_uac timeout 10 busybox nc -l -p 5091 > "$tmp/late-nc.out" 2>&1) &
+late_nc=$!
+sleep 1
+got=$(in_uac timeout 15 bash -c '
+	exec 3<> /dev/tcp/10.31.1.2/5062 || exit 1
+	cat "$1" >&3
+	timeout 5 cat <&3' late "$tmp/late-invite")
+wait "$late_nc"
+wait "$late_uas"
+if [[ "$got" == "SIP/2.0 100 Trying"* ]] && [[ "$got" != *"SIP/2.0 200"* ]] &&
+   grep -q "^SIP/2.0 200 OK" "$tmp/late-nc.out" &&
+   grep -q "^Call-ID: late1@10.31.1.1" "$tmp/late-nc.out" &&
+   grep -q "200 for 10.31.1.1:[0-9]*: its connection is closed, to the Via's sent-by 10.31.1.1:5091" "$lim_log"; then
+	ktap_ok "a TCP caller's connection idled out: the late 200 goes to its Via sent-by on a new connection"
+else
+	ktap_diag "caller got: $(tr '\r\n' ' ' <<< "$got")"
+	diag_file "$tmp/late-nc.out"
+	grep -i "late1\|sent-by\|closed" "$lim_log" | diag_file
+	ktap_fail "a TCP caller's connection idled out: the late 200 goes to its Via sent-by on a new connection"
+fi
+
 kill -TERM "$lim_pid"
 wait "$lim_pid"
 lim_rc=$?

@@ -48,8 +48,9 @@ static const char *const stream_names[4] = {
 
 /*
  * A datagram on relay port p without the module: RTP or RTCP of the
- * stream that enters here, told apart on an rtcp-mux port by the RFC 5761
- * payload type range, as the kernel does.
+ * stream that enters here, told apart by the RFC 5761 payload type range
+ * on every port, as the kernel does (RTCP on an RTP port without rtcp-mux
+ * has no stream to go to).
  */
 static void user_input(struct kmd_port *p, void *buf, size_t n,
 		       const union kmd_addr *src, socklen_t slen)
@@ -60,10 +61,7 @@ static void user_input(struct kmd_port *p, void *buf, size_t n,
 	socklen_t len;
 	int i;
 
-	if (p->rx[0] && p->rx[1])
-		i = n >= 2 && b[1] >= 192 && b[1] <= 223;
-	else
-		i = p->rx[1] ? 1 : 0;
+	i = n >= 2 && b[1] >= 192 && b[1] <= 223;
 	if (!p->rx[i]) {
 		user_unrouted++;	/* before the answer: nowhere to go yet */
 		return;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -120,6 +121,39 @@ static int setup_signals(void)
 	return kmd_loop_add(&sig_io);
 }
 
+/*
+ * Every relay port is a socket, so the default limit of 1024 open files
+ * caps a relay at about 250 calls. Raise the soft limit as far as the
+ * configured port range, TCP connections and a margin need (up to the hard
+ * limit), and say what is left when the hard limit is lower.
+ */
+static void raise_fd_limit(const struct kmd_config *cfg)
+{
+	rlim_t need = (cfg->port_max - cfg->port_min + 1) +
+		      cfg->tcp_max_conns + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need)
+		kmd_warn(NULL, "open files limited to %llu: relay ports for "
+			 "about %llu calls (each takes 4); the port range and "
+			 "TCP connections need %llu: raise the hard limit "
+			 "(LimitNOFILE=, ulimit -Hn)",
+			 (unsigned long long)rl.rlim_cur,
+			 (unsigned long long)(rl.rlim_cur > 128 ?
+					      (rl.rlim_cur - 128) / 4 : 0),
+			 (unsigned long long)need);
+	else
+		kmd_dbg(NULL, "open files limit %llu",
+			(unsigned long long)rl.rlim_cur);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -191,6 +225,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kmediad: daemon: %s\n", strerror(errno));
 		return 1;
 	}
+	raise_fd_limit(&cfg);
 	parser_init();
 	kmd_txn_init();
 	ret = kmd_loop_init();

@@ -325,6 +325,7 @@ static int pair_open(struct kmd_port *rtp, struct kmd_port *rtcp,
 		     const union kmd_addr *addr)
 {
 	unsigned int tries;
+	int err;
 
 	for (tries = 0; tries < n_pairs; tries++) {
 		unsigned int idx = next_pair;
@@ -333,12 +334,20 @@ static int pair_open(struct kmd_port *rtp, struct kmd_port *rtcp,
 		next_pair = (next_pair + 1) % n_pairs;
 		if (pairs_used[idx])
 			continue;
-		if (port_open(rtp, addr, port))
-			continue;	/* taken by someone else: next pair */
-		if (port_open(rtcp, addr, port + 1)) {
-			port_close(rtp);
-			continue;
+		err = port_open(rtp, addr, port);
+		if (!err) {
+			err = port_open(rtcp, addr, port + 1);
+			if (err)
+				port_close(rtp);
 		}
+		if (err == -EMFILE || err == -ENFILE) {
+			kmd_warn(NULL, "no file descriptor left for relay "
+				 "sockets (%s): raise the open files limit",
+				 strerror(-err));
+			return err;
+		}
+		if (err)
+			continue;	/* taken by someone else: next pair */
 		pairs_used[idx] = 1;
 		pairs_in_use++;
 		return 0;

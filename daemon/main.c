@@ -124,8 +124,8 @@ static int setup_signals(void)
 /*
  * Every relay port is a socket, so the default limit of 1024 open files
  * caps a relay at about 250 calls. Raise the soft limit as far as the
- * configured port range, TCP connections and a margin need (up to the hard
- * limit), and say what is left when the hard limit is lower.
+ * configured port range, TCP connections and a margin need (the hard
+ * limit too when privileged), and say what is left when it stays lower.
  */
 static void raise_fd_limit(const struct kmd_config *cfg)
 {
@@ -136,9 +136,14 @@ static void raise_fd_limit(const struct kmd_config *cfg)
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
 	if (rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			getrlimit(RLIMIT_NOFILE, &rl);
+		struct rlimit want = { need, rl.rlim_max > need ? rl.rlim_max : need };
+
+		/* the hard limit only moves with CAP_SYS_RESOURCE */
+		if (setrlimit(RLIMIT_NOFILE, &want)) {
+			rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < need)
 		kmd_warn(NULL, "open files limited to %llu: relay ports for "

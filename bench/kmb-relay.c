@@ -87,12 +87,10 @@ static int kmb_nat_up(struct kmb_bench *b)
 	return kmb_sh_ns(b, KMT_NS_RELAY, "nft -f /tmp/kmbench.nft") ? -EIO : 0;
 }
 
-static int kmb_kmedia_up(struct kmb_bench *b, struct kmb_relay *r)
+/* The relay's two sockets: facing alice (fds[0]) and bob (fds[1]). */
+static int kmb_relay_socks(struct kmb_bench *b, struct kmb_relay *r)
 {
-	const struct kmb_scenario *sc = r->sc;
-	struct kmedia_srtp *in = NULL, *out = NULL;
-	struct kmt_srtp p;
-	int ret = 0, k;
+	int k;
 
 	for (k = 0; k < 2; k++) {
 		enum kmt_host host = k ? KMT_RELAY_B : KMT_RELAY_A;
@@ -101,10 +99,22 @@ static int kmb_kmedia_up(struct kmb_bench *b, struct kmb_relay *r)
 		r->fds[k] = kmt_udp(&b->topo, host, AF_INET, port, NULL);
 		if (r->fds[k] < 0)
 			return r->fds[k];
-		ret = kmedia_sock_attach(b->h, r->fds[k], &r->ids[k]);
-		if (ret)
-			return ret;
 	}
+	return 0;
+}
+
+static int kmb_kmedia_up(struct kmb_bench *b, struct kmb_relay *r)
+{
+	const struct kmb_scenario *sc = r->sc;
+	struct kmedia_srtp *in = NULL, *out = NULL;
+	struct kmt_srtp p;
+	int ret, k;
+
+	ret = kmb_relay_socks(b, r);
+	for (k = 0; !ret && k < 2; k++)
+		ret = kmedia_sock_attach(b->h, r->fds[k], &r->ids[k]);
+	if (ret)
+		return ret;
 	if (sc->in_suite != KMEDIA_SRTP_NONE) {
 		kmt_srtp_init(&p, sc->in_suite, 1);
 		in = kmb_srtp_ctx(&p);
@@ -190,17 +200,12 @@ static int kmb_user_up(struct kmb_bench *b, struct kmb_relay *r)
 	const struct kmb_scenario *sc = r->sc;
 	struct kmd_ustream *us;
 	cpu_set_t set;
-	int ret, k;
+	int ret;
 	pid_t pid;
 
 	ret = kmd_urelay_init();
-	for (k = 0; !ret && k < 2; k++) {
-		r->fds[k] = kmt_udp(&b->topo, k ? KMT_RELAY_B : KMT_RELAY_A,
-				    AF_INET, k ? KMB_RELAY_B_PORT : KMB_RELAY_PORT,
-				    NULL);
-		if (r->fds[k] < 0)
-			ret = r->fds[k];
-	}
+	if (!ret)
+		ret = kmb_relay_socks(b, r);
 	if (ret)
 		return ret;
 	us = kmd_ustream_new(false, r->fds[1], &b->bob_addr.sa,

@@ -53,7 +53,8 @@ static const char *const stream_names[4] = {
  * has no stream to go to).
  */
 static void user_input(struct kmd_port *p, void *buf, size_t n,
-		       const union kmd_addr *src, socklen_t slen)
+		       const union kmd_addr *src, socklen_t slen,
+		       uint64_t now_ms)
 {
 	const uint8_t *b = buf;
 	struct sockaddr_storage latched;
@@ -66,8 +67,7 @@ static void user_input(struct kmd_port *p, void *buf, size_t n,
 		user_unrouted++;	/* before the answer: nowhere to go yet */
 		return;
 	}
-	switch (kmd_ustream_input(p->rx[i], buf, n, &src->sa, slen,
-				  kmd_now_ms())) {
+	switch (kmd_ustream_input(p->rx[i], buf, n, &src->sa, slen, now_ms)) {
 	case KMD_URELAY_LATCHED:
 		len = kmd_ustream_latched(p->rx[i], &latched);
 		if (len && len <= sizeof(a)) {
@@ -88,6 +88,7 @@ static void media_readable(struct kmd_io *io, uint32_t events_mask)
 {
 	struct kmd_port *p = kmd_container_of(io, struct kmd_port, io);
 	uint32_t buf[KMD_URELAY_ROOM / 4];	/* aligned for libsrtp2 */
+	uint64_t now = user_relay ? kmd_now_ms() : 0;	/* one read a batch */
 	union kmd_addr src;
 	socklen_t slen;
 	ssize_t n;
@@ -110,7 +111,7 @@ static void media_readable(struct kmd_io *io, uint32_t events_mask)
 		if (n <= KMD_URELAY_PKT_MAX && kmd_stun_is_request(buf, n))
 			kmd_stun_answer(io->fd, buf, n, &src);
 		else if (user_relay)
-			user_input(p, buf, n, &src, slen);
+			user_input(p, buf, n, &src, slen, now);
 	}
 }
 
@@ -500,6 +501,12 @@ static int stream_keys(struct kmd_mline *ml, int k, int in, int out,
 	return err;
 }
 
+/* Where side's RTP, or RTCP, comes from: the RTP port with rtcp-mux. */
+static union kmd_addr *peer_addr(struct kmd_mline *ml, int side, bool rtcp)
+{
+	return rtcp && !ml->mux ? &ml->peer_rtcp[side] : &ml->peer_rtp[side];
+}
+
 /* One SRTP direction of a userspace stream: ctx's key, or plain. */
 static int user_key(struct kmd_ustream *us, bool in,
 		    const struct kmedia_srtp *ctx)
@@ -553,8 +560,7 @@ static int user_stream_set(struct kmd_media *m, struct kmd_mline *ml, int k,
 		if (!us)
 			return -ENOMEM;
 		if (cfg->strict_source) {
-			const union kmd_addr *src = rtcp && !ml->mux ?
-				&ml->peer_rtcp[in] : &ml->peer_rtp[in];
+			const union kmd_addr *src = peer_addr(ml, in, rtcp);
 
 			kmd_ustream_set_src(us, KMEDIA_SRC_STRICT, &src->sa,
 					    kmd_addr_len(src));
@@ -639,8 +645,7 @@ static int stream_set(struct kmd_media *m, struct kmd_mline *ml, int k)
 		kmedia_stream_set_sock_out(s, pout->id);
 		kmedia_stream_set_kind(s, rtcp ? KMEDIA_KIND_RTCP : KMEDIA_KIND_RTP);
 		if (cfg->strict_source) {
-			const union kmd_addr *src = rtcp && !ml->mux ?
-				&ml->peer_rtcp[in] : &ml->peer_rtp[in];
+			const union kmd_addr *src = peer_addr(ml, in, rtcp);
 
 			kmedia_stream_set_src_mode(s, KMEDIA_SRC_STRICT);
 			kmedia_stream_set_src(s, &src->sa, kmd_addr_len(src));
@@ -690,8 +695,7 @@ void kmd_media_latched(struct kmd_media *m, uint32_t id,
 
 			if (ml->stream[k] != id)
 				continue;
-			peer = k >= 2 && !ml->mux ? &ml->peer_rtcp[in] :
-				&ml->peer_rtp[in];
+			peer = peer_addr(ml, in, k >= 2);
 			/* port 0: nothing can be sent back there (SIPp's
 			 * pcap player sends so)
 			 */

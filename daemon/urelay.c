@@ -233,11 +233,6 @@ void kmd_ustream_set_idle(struct kmd_ustream *s, uint32_t ms)
 	s->idle_told = false;
 }
 
-bool kmd_ustream_is_rtcp(const struct kmd_ustream *s)
-{
-	return s->rtcp;
-}
-
 static bool same_addr(const struct sockaddr_storage *a, socklen_t alen,
 		      const struct sockaddr *b, socklen_t blen)
 {

@@ -64,7 +64,6 @@ int kmd_ustream_set_srtp(struct kmd_ustream *s, bool in,
 			 size_t key_len, const uint8_t *salt, size_t salt_len);
 /* Milliseconds without packets before kmd_ustream_idle() says so; 0: never */
 void kmd_ustream_set_idle(struct kmd_ustream *s, uint32_t ms);
-bool kmd_ustream_is_rtcp(const struct kmd_ustream *s);
 
 /*
  * One datagram of len bytes that arrived from src on the stream's ingress

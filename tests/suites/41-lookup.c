@@ -120,6 +120,21 @@ static void burst(struct __test_metadata *_metadata, struct kmt_relay *r,
 	KMT_ASSERT_EMPTY(r->bob);
 }
 
+/* A burst to in_addr as burst() sends it: how many datagrams UDP counted. */
+static int64_t burst_udp_count(struct __test_metadata *_metadata,
+			       struct kmt_relay *r, int family,
+			       const struct kmt_addr *in_addr)
+{
+	int64_t before, after;
+
+	before = relay_udp_mib(r, family, "InDatagrams");
+	EXPECT_LE(0, before);
+	burst(_metadata, r, in_addr, &r->rb_addr);
+	after = relay_udp_mib(r, family, "InDatagrams");
+	EXPECT_LE(0, after);
+	return after - before;
+}
+
 static void add_stream(struct __test_metadata *_metadata, struct kmt_relay *r,
 		       uint32_t sock_in)
 {
@@ -133,14 +148,10 @@ static void add_stream(struct __test_metadata *_metadata, struct kmt_relay *r,
 TEST_F(lookup, relayed_datagrams_never_reach_udp)
 {
 	struct kmt_relay *r = &self->r;
-	int64_t before, after;
 
 	add_stream(_metadata, r, r->ra_id);
-	before = relay_udp_mib(r, variant->family, "InDatagrams");
-	ASSERT_LE(0, before);
-	burst(_metadata, r, &r->ra_addr, &r->rb_addr);
-	after = relay_udp_mib(r, variant->family, "InDatagrams");
-	EXPECT_EQ(before, after);
+	EXPECT_EQ(0, burst_udp_count(_metadata, r, variant->family,
+				     &r->ra_addr));
 }
 
 TEST_F(lookup, wildcard_socket_relays_through_udp)
@@ -148,7 +159,6 @@ TEST_F(lookup, wildcard_socket_relays_through_udp)
 	struct kmt_relay *r = &self->r;
 	const char *any = variant->family == AF_INET ? "0.0.0.0" : "::";
 	struct kmt_addr to;
-	int64_t before, after;
 	uint32_t id = 0;
 	int self_ns, fd;
 
@@ -163,11 +173,7 @@ TEST_F(lookup, wildcard_socket_relays_through_udp)
 	ASSERT_EQ(0, kmedia_sock_attach(r->h, fd, &id)) KMT_LOG_EXTACK(r->h);
 	add_stream(_metadata, r, id);
 	ASSERT_EQ(0, kmt_addr_host(&to, KMT_RELAY_A, variant->family, 7100));
-
-	before = relay_udp_mib(r, variant->family, "InDatagrams");
-	burst(_metadata, r, &to, &r->rb_addr);
-	after = relay_udp_mib(r, variant->family, "InDatagrams");
-	EXPECT_EQ(before + BURST, after);
+	EXPECT_EQ(BURST, burst_udp_count(_metadata, r, variant->family, &to));
 	close(fd);
 }
 
@@ -175,7 +181,6 @@ TEST_F(lookup, connected_socket_relays_through_udp)
 {
 	struct kmt_relay *r = &self->r;
 	struct kmt_addr to;
-	int64_t before, after;
 	uint32_t id = 0;
 	int fd;
 
@@ -184,11 +189,7 @@ TEST_F(lookup, connected_socket_relays_through_udp)
 	/* connected to alice: UDP delivers only her datagrams to it */
 	ASSERT_EQ(0, connect(fd, &r->alice_addr.sa, r->alice_addr.len));
 	add_stream(_metadata, r, id);
-
-	before = relay_udp_mib(r, variant->family, "InDatagrams");
-	burst(_metadata, r, &to, &r->rb_addr);
-	after = relay_udp_mib(r, variant->family, "InDatagrams");
-	EXPECT_EQ(before + BURST, after);
+	EXPECT_EQ(BURST, burst_udp_count(_metadata, r, variant->family, &to));
 	close(fd);
 }
 

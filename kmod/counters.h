@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * kmedia: per-CPU counter sets. The packet path adds to the local CPU's copy
- * without locks or atomics; readers sum every CPU's copy.
+ * kmedia: counters. A namespace's counters are per-CPU: every packet of
+ * every stream adds to them, from every CPU. A socket's or a stream's are
+ * one atomic set in the object (see kmedia_obj_ctr_add()).
  */
 #ifndef _KMEDIA_COUNTERS_H
 #define _KMEDIA_COUNTERS_H
 
+#include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 
@@ -39,6 +41,33 @@ static inline void kmedia_ctrs_inc(struct kmedia_ctrs __percpu *ctrs,
 				   unsigned int i)
 {
 	kmedia_ctrs_add(ctrs, i, 1);
+}
+
+/*
+ * Counters of one socket or stream. Its datagrams are one flow, which the
+ * kernel handles on one CPU at a time in practice, and the packet path
+ * writes the object's cache lines anyway (RTP statistics, replay window).
+ * A per-CPU copy would cost memory on every CPU and a per-CPU allocation
+ * per object, which was most of the time a stream's creation took; an
+ * atomic add stays exact on the rare occasions CPUs meet.
+ */
+static inline void kmedia_obj_ctr_add(atomic64_t *ctrs, unsigned int i, u64 v)
+{
+	atomic64_add(v, &ctrs[i]);
+}
+
+static inline void kmedia_obj_ctr_inc(atomic64_t *ctrs, unsigned int i)
+{
+	atomic64_inc(&ctrs[i]);
+}
+
+static inline void kmedia_obj_ctrs_read(const atomic64_t *ctrs,
+					unsigned int n, u64 *vals)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		vals[i] = atomic64_read(&ctrs[i]);
 }
 
 #endif /* _KMEDIA_COUNTERS_H */

@@ -92,9 +92,13 @@ static int __init kmedia_init(void)
 	if (err)
 		return err;
 
-	err = kmedia_srtp_init();
+	err = kmedia_stream_cache_init();
 	if (err)
 		goto err_pernet;
+
+	err = kmedia_srtp_init();
+	if (err)
+		goto err_streams;
 
 	/* after kmedia_srtp_init(): the tests run packets through contexts */
 	if (kmedia_selftest) {
@@ -118,6 +122,8 @@ static int __init kmedia_init(void)
 
 err_srtp:
 	kmedia_srtp_exit();
+err_streams:
+	kmedia_stream_cache_exit();
 err_pernet:
 	unregister_pernet_subsys(&kmedia_net_ops);
 	return err;
@@ -132,6 +138,7 @@ static void __exit kmedia_exit(void)
 	 */
 	rcu_barrier();
 	kmedia_srtp_exit();
+	kmedia_stream_cache_exit();
 	WARN(atomic_read(&kmedia_live_objects), "kmedia: %d objects leaked\n",
 	     atomic_read(&kmedia_live_objects));
 	pr_info("unloaded\n");

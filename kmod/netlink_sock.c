@@ -32,7 +32,9 @@ static int kmedia_nl_fill_sock(struct sk_buff *skb, struct kmedia_sock *ks,
 	    nla_put_u32(skb, KMEDIA_SOCK_A_STREAMS, ks->n_streams))
 		goto err;
 
-	kmedia_ctrs_sum(ks->ctrs, __KMEDIA_SOCK_CTR_MAX, ctrs);
+	kmedia_obj_ctrs_read(ks->ctrs, __KMEDIA_SOCK_CTR_MAX, ctrs);
+	for (i = KMEDIA_SOCK_RX_PACKETS + 1; i < __KMEDIA_SOCK_CTR_MAX; i++)
+		ctrs[KMEDIA_SOCK_RX_PACKETS] += ctrs[i];
 	stats = nla_nest_start(skb, KMEDIA_SOCK_A_STATS);
 	if (!stats)
 		goto err;

@@ -109,7 +109,7 @@ static int kmedia_nl_fill_stream(struct sk_buff *skb,
 	    kmedia_nl_put_srtp(skb, KMEDIA_STREAM_A_SRTP_OUT, cfg->srtp_out))
 		goto err;
 
-	kmedia_ctrs_sum(stream->ctrs, __KMEDIA_STREAM_CTR_MAX, ctrs);
+	kmedia_obj_ctrs_read(stream->ctrs, __KMEDIA_STREAM_CTR_MAX, ctrs);
 	stats = nla_nest_start(skb, KMEDIA_STREAM_A_STATS);
 	if (!stats)
 		goto err;

@@ -168,8 +168,8 @@ static int kmedia_stream_rx(struct kmedia_stream *stream,
 	if (stream->kind == KMEDIA_KIND_RTP)
 		kmedia_rtp_update(&stream->rtp, hdr, READ_ONCE(stream->clock_rate));
 
-	kmedia_ctrs_inc(stream->ctrs, KMEDIA_STREAM_RX_PACKETS);
-	kmedia_ctrs_add(stream->ctrs, KMEDIA_STREAM_RX_BYTES, len);
+	kmedia_obj_ctr_inc(stream->ctrs, KMEDIA_STREAM_RX_PACKETS);
+	kmedia_obj_ctr_add(stream->ctrs, KMEDIA_STREAM_RX_BYTES, len);
 	kmedia_ctrs_inc(kn->ctrs, KMEDIA_NET_RX_PACKETS);
 	kmedia_ctrs_add(kn->ctrs, KMEDIA_NET_RX_BYTES, len);
 	/* Written once per tick at most, to spare the cache line. */
@@ -197,10 +197,8 @@ static int kmedia_stream_rx(struct kmedia_stream *stream,
 static int kmedia_sock_pass(struct kmedia_sock *ks, bool last_look,
 			    enum kmedia_sock_ctr why)
 {
-	if (last_look) {
-		kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_RX_PACKETS);
-		kmedia_ctrs_inc(ks->ctrs, why);
-	}
+	if (last_look)
+		kmedia_obj_ctr_inc(ks->ctrs, why);
 	return 1;
 }
 
@@ -250,8 +248,7 @@ int kmedia_sock_rx(struct kmedia_sock *ks, struct sk_buff *skb, bool last_look)
 			return kmedia_sock_pass(ks, last_look,
 						KMEDIA_SOCK_PASS_SOURCE);
 	}
-	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_RX_PACKETS);
-	kmedia_ctrs_inc(ks->ctrs, KMEDIA_SOCK_TO_STREAM);
+	kmedia_obj_ctr_inc(ks->ctrs, KMEDIA_SOCK_TO_STREAM);
 	return kmedia_stream_rx(stream, cfg, skb,
 				verdict == KMEDIA_SOURCE_TO_LATCH ? &src : NULL);
 

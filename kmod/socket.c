@@ -35,7 +35,6 @@ static void kmedia_sock_free_rcu(struct rcu_head *head)
 	struct kmedia_sock *ks = container_of(head, struct kmedia_sock, rcu);
 
 	sock_put(ks->sk);
-	kmedia_ctrs_free(ks->ctrs);
 	kfree(ks);
 	atomic_dec(&kmedia_live_objects);
 }
@@ -156,11 +155,6 @@ struct kmedia_sock *kmedia_sock_attach(struct kmedia_net *kn, int fd,
 		err = -ENOMEM;
 		goto err_put;
 	}
-	ks->ctrs = kmedia_ctrs_alloc(__KMEDIA_SOCK_CTR_MAX);
-	if (!ks->ctrs) {
-		err = -ENOMEM;
-		goto err_free;
-	}
 	ks->kn = kn;
 	ks->sk = sock->sk;
 	INIT_LIST_HEAD(&ks->streams_in);
@@ -194,7 +188,6 @@ struct kmedia_sock *kmedia_sock_attach(struct kmedia_net *kn, int fd,
 err_erase:
 	xa_erase(&kn->socks, ks->id);
 err_free:
-	kmedia_ctrs_free(ks->ctrs);
 	kfree(ks);
 err_put:
 	sockfd_put(sock);

@@ -50,7 +50,9 @@ struct kmedia_lookup_key {
  * @streams_out: streams using this socket as egress (under kn->lock)
  * @n_streams: length of both lists together
  * @detached: the socket is no longer ours; set once under kn->lock
- * @ctrs: per-CPU counters, enum kmedia_sock_ctr
+ * @ctrs: counters, enum kmedia_sock_ctr; KMEDIA_SOCK_RX_PACKETS stays 0,
+ *	as every datagram is counted once by its fate (to a stream or a pass)
+ *	and readers add those up
  * @lookup_node: entry in the namespace's lookup table (rx_lookup.c)
  * @lookup_key: its key, the local address and port
  * @indexed: the socket is in that table (under kn->lock)
@@ -67,7 +69,7 @@ struct kmedia_sock {
 	struct list_head streams_out;
 	u32 n_streams;
 	bool detached;
-	struct kmedia_ctrs __percpu *ctrs;
+	atomic64_t ctrs[__KMEDIA_SOCK_CTR_MAX];
 	struct rhash_head lookup_node;
 	struct kmedia_lookup_key lookup_key;
 	bool indexed;

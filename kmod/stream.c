@@ -18,6 +18,28 @@
 
 #define KMEDIA_DEFAULT_CLOCK_RATE 8000
 
+/* Slabs of their own: objects packed at their size, not kmalloc's. */
+static struct kmem_cache *kmedia_stream_cache __read_mostly;
+static struct kmem_cache *kmedia_cfg_cache __read_mostly;
+
+int kmedia_stream_cache_init(void)
+{
+	kmedia_stream_cache = KMEM_CACHE(kmedia_stream, 0);
+	kmedia_cfg_cache = KMEM_CACHE(kmedia_stream_cfg, 0);
+	if (!kmedia_stream_cache || !kmedia_cfg_cache) {
+		kmedia_stream_cache_exit();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After rcu_barrier(): streams are freed after a grace period. */
+void kmedia_stream_cache_exit(void)
+{
+	kmem_cache_destroy(kmedia_cfg_cache);
+	kmem_cache_destroy(kmedia_stream_cache);
+}
+
 struct kmedia_stream *kmedia_stream_find(struct kmedia_net *kn, u32 id)
 {
 	lockdep_assert_held(&kn->lock);
@@ -48,9 +70,9 @@ static void kmedia_cfg_free(struct kmedia_stream_cfg *cfg)
 {
 	kmedia_srtp_put(cfg->srtp_in);
 	kmedia_srtp_put(cfg->srtp_out);
-	dst_cache_destroy(&cfg->dst_cache);
+	kmedia_route_cache_destroy(&cfg->route);
 	kmedia_sock_put(cfg->sock_out);
-	kfree(cfg);
+	kmem_cache_free(kmedia_cfg_cache, cfg);
 	atomic_dec(&kmedia_live_objects);
 }
 
@@ -65,8 +87,7 @@ static void kmedia_stream_free_rcu(struct rcu_head *head)
 
 	kmedia_cfg_free(rcu_dereference_protected(stream->cfg, true));
 	kmedia_sock_put(stream->sock_in);
-	kmedia_ctrs_free(stream->ctrs);
-	kfree(stream);
+	kmem_cache_free(kmedia_stream_cache, stream);
 	atomic_dec(&kmedia_live_objects);
 }
 
@@ -102,14 +123,9 @@ kmedia_cfg_build(const struct kmedia_stream_cfg *old,
 	struct kmedia_stream_cfg *cfg;
 	int err;
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kmem_cache_zalloc(kmedia_cfg_cache, GFP_KERNEL);
 	if (!cfg)
 		return ERR_PTR(-ENOMEM);
-	err = dst_cache_init(&cfg->dst_cache, GFP_KERNEL);
-	if (err) {
-		kfree(cfg);
-		return ERR_PTR(err);
-	}
 	cfg->srtp_in = kmedia_cfg_srtp(old ? old->srtp_in : NULL,
 				       KMEDIA_HAS(p, KMEDIA_STREAM_A_SRTP_IN),
 				       &p->srtp_in, rtcp, extack);
@@ -207,8 +223,7 @@ kmedia_cfg_build(const struct kmedia_stream_cfg *old,
 err:
 	kmedia_srtp_put(cfg->srtp_in);
 	kmedia_srtp_put(cfg->srtp_out);
-	dst_cache_destroy(&cfg->dst_cache);
-	kfree(cfg);
+	kmem_cache_free(kmedia_cfg_cache, cfg);
 	return ERR_PTR(err);
 }
 
@@ -247,14 +262,9 @@ struct kmedia_stream *kmedia_stream_create(struct kmedia_net *kn,
 		return ERR_PTR(-EEXIST);
 	}
 
-	stream = kzalloc(sizeof(*stream), GFP_KERNEL);
+	stream = kmem_cache_zalloc(kmedia_stream_cache, GFP_KERNEL);
 	if (!stream)
 		return ERR_PTR(-ENOMEM);
-	stream->ctrs = kmedia_ctrs_alloc(__KMEDIA_STREAM_CTR_MAX);
-	if (!stream->ctrs) {
-		err = -ENOMEM;
-		goto err_free;
-	}
 	cfg = kmedia_cfg_build(NULL, p, extack);
 	if (IS_ERR(cfg)) {
 		err = PTR_ERR(cfg);
@@ -294,8 +304,7 @@ struct kmedia_stream *kmedia_stream_create(struct kmedia_net *kn,
 	return stream;
 
 err_free:
-	kmedia_ctrs_free(stream->ctrs);
-	kfree(stream);
+	kmem_cache_free(kmedia_stream_cache, stream);
 	return ERR_PTR(err);
 }
 

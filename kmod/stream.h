@@ -9,11 +9,11 @@
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
-#include <net/dst_cache.h>
 #include <uapi/linux/kmedia.h>
 
 #include "endpoint.h"
 #include "kmedia.h"
+#include "route.h"
 #include "rtp.h"
 #include "srtp.h"
 
@@ -57,7 +57,7 @@ extern const u8 kmedia_stream_ctr_attr[__KMEDIA_STREAM_CTR_MAX];
  * @srtp_in: how packets arrive (NULL: plain), shared with the previous
  *	configuration when a change left it alone
  * @srtp_out: how packets leave (NULL: plain), likewise
- * @dst_cache: per-CPU cached route to @dst, with its source address
+ * @route: cached route to @dst, with its source address
  * @rcu: frees the old configuration after a change
  *
  * A packet reads the configuration once (RCU) and uses it throughout, so a
@@ -76,42 +76,47 @@ struct kmedia_stream_cfg {
 	DECLARE_BITMAP(pt_allow, KMEDIA_PT_COUNT);
 	struct kmedia_srtp *srtp_in;
 	struct kmedia_srtp *srtp_out;
-	struct dst_cache dst_cache;
+	struct kmedia_route_cache route;
 	struct rcu_head rcu;
 };
 
 /**
  * struct kmedia_stream - one direction of one media flow
- * @id: identifier in the namespace
- * @kind: enum kmedia_stream_kind
- * @cookie: caller's tag
- * @kn: the namespace's state
- * @sock_in: ingress socket (referenced)
  * @cfg: current configuration (RCU, replaced whole by a change)
- * @ctrs: per-CPU counters, enum kmedia_stream_ctr
- * @rtp: statistics of the current RTP sender
- * @clock_rate: RTP clock rate for jitter, Hz
- * @idle_timeout: jiffies without a packet before an idle event, 0 = never
- * @last_rx: jiffies of the last packet, or of creation
+ * @kn: the namespace's state
+ * @kind: enum kmedia_stream_kind
  * @idle_reported: the idle event went out; cleared by the next packet
+ * @clock_rate: RTP clock rate for jitter, Hz
+ * @last_rx: jiffies of the last packet, or of creation
+ * @rtp: statistics of the current RTP sender
+ * @ctrs: counters, enum kmedia_stream_ctr (see kmedia_obj_ctr_add())
+ * @id: identifier in the namespace
+ * @cookie: caller's tag
+ * @sock_in: ingress socket (referenced)
+ * @idle_timeout: jiffies without a packet before an idle event, 0 = never
  * @in_node: entry in sock_in->streams_in
  * @out_node: entry in cfg->sock_out->streams_out
  * @idle_node: entry in kn->idle_streams while @idle_timeout is set
  * @rcu: frees the stream after the packet path is done with it
+ *
+ * What every packet reads or writes comes first, so that a packet of a
+ * stream whose lines are not in cache fetches as few as it can; the rest
+ * is for netlink and the idle scan.
  */
 struct kmedia_stream {
-	u32 id;
-	u8 kind;
-	u64 cookie;
-	struct kmedia_net *kn;
-	struct kmedia_sock *sock_in;
 	struct kmedia_stream_cfg __rcu *cfg;
-	struct kmedia_ctrs __percpu *ctrs;
-	struct kmedia_rtp_state rtp;
-	u32 clock_rate;
-	unsigned long idle_timeout;
-	unsigned long last_rx;
+	struct kmedia_net *kn;
+	u8 kind;
 	bool idle_reported;
+	u32 clock_rate;
+	unsigned long last_rx;
+	struct kmedia_rtp_state rtp;
+	atomic64_t ctrs[__KMEDIA_STREAM_CTR_MAX];
+
+	u32 id;
+	u64 cookie;
+	struct kmedia_sock *sock_in;
+	unsigned long idle_timeout;
 	struct list_head in_node;
 	struct list_head out_node;
 	struct list_head idle_node;
@@ -161,6 +166,8 @@ int kmedia_stream_change(struct kmedia_stream *stream,
 			 const struct kmedia_stream_params *p,
 			 struct netlink_ext_ack *extack);
 void kmedia_stream_remove(struct kmedia_stream *stream);
+int kmedia_stream_cache_init(void);
+void kmedia_stream_cache_exit(void);
 struct kmedia_stream *kmedia_stream_find(struct kmedia_net *kn, u32 id);
 
 /* Packet path: drop a packet, counted against the stream and namespace. */
@@ -168,7 +175,7 @@ static inline int kmedia_stream_drop(struct kmedia_stream *stream,
 				     struct sk_buff *skb,
 				     enum kmedia_stream_ctr why)
 {
-	kmedia_ctrs_inc(stream->ctrs, why);
+	kmedia_obj_ctr_inc(stream->ctrs, why);
 	kmedia_ctrs_inc(stream->kn->ctrs, kmedia_net_ctr_of(why));
 	kfree_skb(skb);
 	return 0;

@@ -5,8 +5,8 @@
  * The received skb is reused: its UDP payload (the RTP/RTCP packet) stays
  * where it is, new UDP and IP headers are written in front of it, and it
  * leaves through the IP output path as if the egress socket had sent it.
- * Routes are cached per stream and CPU (dst_cache) with the source address
- * they chose, so the steady state does no route lookup.
+ * Routes are cached per stream (route.c) with the source address they
+ * chose, so the steady state does no route lookup.
  */
 
 #include <linux/if_vlan.h>
@@ -29,12 +29,12 @@ static void kmedia_sent(struct kmedia_stream *stream, unsigned int len, int err)
 	struct kmedia_net *kn = stream->kn;
 
 	if (unlikely(net_xmit_eval(err))) {
-		kmedia_ctrs_inc(stream->ctrs, KMEDIA_STREAM_DROP_XMIT);
+		kmedia_obj_ctr_inc(stream->ctrs, KMEDIA_STREAM_DROP_XMIT);
 		kmedia_ctrs_inc(kn->ctrs, KMEDIA_NET_DROP_XMIT);
 		return;
 	}
-	kmedia_ctrs_inc(stream->ctrs, KMEDIA_STREAM_TX_PACKETS);
-	kmedia_ctrs_add(stream->ctrs, KMEDIA_STREAM_TX_BYTES, len);
+	kmedia_obj_ctr_inc(stream->ctrs, KMEDIA_STREAM_TX_PACKETS);
+	kmedia_obj_ctr_add(stream->ctrs, KMEDIA_STREAM_TX_BYTES, len);
 	kmedia_ctrs_inc(kn->ctrs, KMEDIA_NET_TX_PACKETS);
 	kmedia_ctrs_add(kn->ctrs, KMEDIA_NET_TX_BYTES, len);
 }
@@ -62,13 +62,16 @@ static int kmedia_xmit4(struct kmedia_stream *stream,
 	struct sock *sk = cfg->sock_out->sk;
 	struct net *net = sock_net(sk);
 	unsigned int len = skb->len;
+	struct dst_entry *dst;
 	struct rtable *rt;
 	struct iphdr *iph;
 	__be32 saddr;
 	int err;
 
-	rt = dst_cache_get_ip4(&cfg->dst_cache, &saddr);
-	if (!rt) {
+	dst = kmedia_route_get4(&cfg->route, &saddr);
+	if (dst) {
+		rt = container_of(dst, struct rtable, dst);
+	} else {
 		struct flowi4 fl4 = {
 			.daddr = cfg->dst.addr4,
 			.saddr = cfg->sock_out->local.addr4,
@@ -83,7 +86,7 @@ static int kmedia_xmit4(struct kmedia_stream *stream,
 		if (IS_ERR(rt))
 			return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_ROUTE);
 		saddr = fl4.saddr;
-		dst_cache_set_ip4(&cfg->dst_cache, &rt->dst, saddr);
+		kmedia_route_set4(&cfg->route, &rt->dst, saddr);
 	}
 
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) + rt->dst.header_len +
@@ -129,7 +132,7 @@ static int kmedia_xmit6(struct kmedia_stream *stream,
 	struct ipv6hdr *ip6h;
 	int err;
 
-	dst = dst_cache_get_ip6(&cfg->dst_cache, &saddr);
+	dst = kmedia_route_get6(&cfg->route, &saddr);
 	if (!dst) {
 		struct flowi6 fl6 = {
 			.daddr = cfg->dst.addr6,
@@ -145,7 +148,7 @@ static int kmedia_xmit6(struct kmedia_stream *stream,
 		if (IS_ERR(dst))
 			return kmedia_stream_drop(stream, skb, KMEDIA_STREAM_DROP_ROUTE);
 		saddr = fl6.saddr;
-		dst_cache_set_ip6(&cfg->dst_cache, dst, &saddr);
+		kmedia_route_set6(&cfg->route, dst, &saddr);
 	}
 
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len +

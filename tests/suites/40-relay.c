@@ -5,11 +5,12 @@
  * both directions arrives byte-exact, from the relay's egress socket; RTCP
  * on port+1 and rtcp-mux (RFC 5761 demultiplexing on the second byte); the
  * DSCP set on a stream or kept from the received packet; two calls do not
- * mix. Every test runs over IPv4, IPv6, v4 to v6 and v6 to v4, and with
+ * mix; a route change reaches a stream whose route is already cached. Every test runs over IPv4, IPv6, v4 to v6 and v6 to v4, and with
  * checksum offload off (so that checksums are computed and verified in
  * software on every hop).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -407,6 +408,57 @@ TEST_F(relay, two_calls_do_not_mix)
 	close(frb2);
 	close(fa2);
 	close(fb2);
+}
+
+/*
+ * The stream caches its route on the first packet; a route added or
+ * removed later must take effect on the next packet, as it would for a
+ * socket: an unreachable route to bob drops (counted), its removal
+ * restores delivery.
+ */
+TEST_F(relay, route_change_reaches_a_running_stream)
+{
+	struct kmt_relay *r = &self->r;
+	struct kmt_rtp rtp = { .pt = 0, .ssrc = 0x0badc0de };
+	const char *ns = r->topo.name[KMT_NS_RELAY];
+	char route[128];
+	uint8_t pkt[256];
+	struct kmt_msg m;
+	uint32_t id;
+	uint64_t v;
+	size_t len;
+
+	id = add_ab(_metadata, r, KMEDIA_KIND_RTP);
+	snprintf(route, sizeof(route), "route add unreachable %s/%d\n",
+		 kmt_host_ip(KMT_BOB, r->fam_b), r->fam_b == AF_INET ? 32 : 128);
+
+	rtp.seq = 1;
+	len = kmt_rtp_build(pkt, sizeof(pkt), &rtp, NULL, 160);
+	ASSERT_EQ(0, kmt_send(r->alice, pkt, len, &r->ra_addr));
+	KMT_ASSERT_RECV(r->bob, &m, pkt, len, &r->rb_addr, WAIT_MS);
+
+	ASSERT_EQ(0, kmt_ip_batch(ns, route));
+	rtp.seq = 2;
+	len = kmt_rtp_build(pkt, sizeof(pkt), &rtp, NULL, 160);
+	ASSERT_EQ(0, kmt_send(r->alice, pkt, len, &r->ra_addr));
+	ASSERT_EQ(0, kmt_wait_stream_stat(r->h, id, KMEDIA_STATS_A_DROP_ROUTE,
+					  1, WAIT_MS, &v));
+	EXPECT_EQ(1, v);
+	KMT_ASSERT_EMPTY(r->bob);
+
+	/* "route add" -> "route del", same words after it */
+	memcpy(strstr(route, "add"), "del", 3);
+	ASSERT_EQ(0, kmt_ip_batch(ns, route));
+	rtp.seq = 3;
+	len = kmt_rtp_build(pkt, sizeof(pkt), &rtp, NULL, 160);
+	ASSERT_EQ(0, kmt_send(r->alice, pkt, len, &r->ra_addr));
+	KMT_ASSERT_RECV(r->bob, &m, pkt, len, &r->rb_addr, WAIT_MS);
+	ASSERT_EQ(0, kmt_stream_stat(r->h, id, KMEDIA_STATS_A_DROP_ROUTE, &v));
+	EXPECT_EQ(1, v);
+	ASSERT_EQ(0, kmt_stream_stat(r->h, id, KMEDIA_STATS_A_TX_PACKETS, &v));
+	EXPECT_EQ(2, v);
+	KMT_ASSERT_EMPTY(r->bob);
+	KMT_ASSERT_EMPTY(r->ra);
 }
 
 TEST_HARNESS_MAIN

@@ -180,13 +180,17 @@ static int kmedia_srtp_hmac(struct kmedia_srtp *ctx, const u8 *data,
 	int err;
 
 	desc->tfm = ctx->auth;
-	err = crypto_shash_init(desc);
-	if (!err)
-		err = crypto_shash_update(desc, data, len);
-	if (!err && with_roc)
-		err = crypto_shash_update(desc, (u8 *)&roc_be, sizeof(roc_be));
-	if (!err)
-		err = crypto_shash_final(desc, out);
+	/* finup: the last part and the result in one call into the hash */
+	if (!with_roc) {
+		err = crypto_shash_digest(desc, data, len, out);
+	} else {
+		err = crypto_shash_init(desc);
+		if (!err)
+			err = crypto_shash_update(desc, data, len);
+		if (!err)
+			err = crypto_shash_finup(desc, (u8 *)&roc_be,
+						 sizeof(roc_be), out);
+	}
 	shash_desc_zero(desc);
 	return err;
 }

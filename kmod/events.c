@@ -32,8 +32,9 @@ static void kmedia_event_send(struct kmedia_stream *stream, u8 cmd,
 		goto lost;
 	}
 	genlmsg_end(msg, hdr);
-	kmedia_nl_multicast(kn, msg, gfp);
-	return;
+	/* A subscriber that missed it gets ENOBUFS; operators see the count. */
+	if (kmedia_nl_multicast(kn, msg, gfp) != -ENOBUFS)
+		return;
 lost:
 	kmedia_ctrs_inc(kn->ctrs, KMEDIA_NET_EVENTS_LOST);
 }

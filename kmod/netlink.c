@@ -284,10 +284,11 @@ bool kmedia_nl_has_listeners(struct kmedia_net *kn)
 				  KMEDIA_MCGRP_EVENTS_ID);
 }
 
-void kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp)
+/* -ENOBUFS: some subscriber's receive buffer had no room for it. */
+int kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp)
 {
-	genlmsg_multicast_netns(&kmedia_genl_family, kn->net, skb, 0,
-				KMEDIA_MCGRP_EVENTS_ID, gfp);
+	return genlmsg_multicast_netns(&kmedia_genl_family, kn->net, skb, 0,
+				       KMEDIA_MCGRP_EVENTS_ID, gfp);
 }
 
 static int kmedia_nl_put_netns(struct sk_buff *skb, struct kmedia_net *kn)
@@ -310,7 +311,9 @@ static int kmedia_nl_put_netns(struct sk_buff *skb, struct kmedia_net *kn)
 	}
 	mutex_unlock(&kn->lock);
 	stats = nla_nest_start(skb, KMEDIA_NETNS_A_STATS);
-	if (!stats || kmedia_nl_put_ctrs(skb, ctrs))
+	if (!stats || kmedia_nl_put_ctrs(skb, ctrs) ||
+	    nla_put_u64_64bit(skb, KMEDIA_STATS_A_EVENTS_LOST,
+			      ctrs[KMEDIA_NET_EVENTS_LOST], KMEDIA_STATS_A_PAD))
 		goto err;
 	nla_nest_end(skb, stats);
 

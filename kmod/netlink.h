@@ -46,7 +46,7 @@ int kmedia_nl_parse_srtp(const struct nlattr *nest, struct kmedia_srtp_params *p
 			 struct netlink_ext_ack *extack);
 int kmedia_nl_put_srtp(struct sk_buff *skb, int attrtype, struct kmedia_srtp *ctx);
 bool kmedia_nl_has_listeners(struct kmedia_net *kn);
-void kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp);
+int kmedia_nl_multicast(struct kmedia_net *kn, struct sk_buff *skb, gfp_t gfp);
 int kmedia_nl_put_ctrs(struct sk_buff *skb, const u64 *ctrs);
 
 extern const struct nla_policy kmedia_sock_top_policy[KMEDIA_A_SOCK + 1];

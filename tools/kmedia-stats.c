@@ -43,6 +43,7 @@ static int stats_show(int argc, char **argv)
 		return kernel_error(h, what, err);
 	if (opts.json) {
 		struct json_object *obj = json_object_new_object();
+		struct json_object *stats;
 
 		json_object_object_add(obj, "version",
 				       json_object_new_string(kmedia_netns_get_version(n) ?: ""));
@@ -52,8 +53,10 @@ static int stats_show(int argc, char **argv)
 			kmedia_netns_get_u32(n, KMEDIA_NETNS_A_STREAMS_MAX)));
 		json_object_object_add(obj, "sockets", json_object_new_int64(
 			kmedia_netns_get_u32(n, KMEDIA_NETNS_A_SOCKETS)));
-		json_object_object_add(obj, "stats",
-				       stats_json(netns_has_stat, netns_get_stat, n, false));
+		stats = stats_json(netns_has_stat, netns_get_stat, n, false);
+		json_object_object_add(stats, "events_lost",
+				       json_object_new_int64((int64_t)NS(n, EVENTS_LOST)));
+		json_object_object_add(obj, "stats", stats);
 		json_print(obj);
 	} else {
 		printf("module %s\n", kmedia_netns_get_version(n) ?: "?");
@@ -70,6 +73,7 @@ static int stats_show(int argc, char **argv)
 		       NS(n, DROP_SRTP_AUTH), NS(n, DROP_SRTP_REPLAY),
 		       NS(n, DROP_SRTP_SHORT), NS(n, DROP_SRTP_MKI),
 		       NS(n, DROP_SRTP_PROTECT));
+		printf("events lost %llu\n", NS(n, EVENTS_LOST));
 	}
 	kmedia_netns_free(n);
 	return 0;

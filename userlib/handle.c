@@ -365,10 +365,16 @@ int kmedia_handle_fd(const struct kmedia_handle *h)
  */
 int kmedia_handle_subscribe(struct kmedia_handle *h)
 {
-	int group = h->events_group;
+	int group = h->events_group, one = 1;
 
 	if (!group)
 		return -ENOENT;
+	/* The kernel learns of our overruns only if we ask: then it counts
+	 * them in the namespace (EVENTS_LOST), where operators look.
+	 */
+	if (mnl_socket_setsockopt(h->nl, NETLINK_BROADCAST_ERROR, &one,
+				  sizeof(one)) < 0)
+		return -errno;
 	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return -errno;

@@ -37,6 +37,7 @@ static const uint8_t stream_stats_types[KMEDIA_STATS_A_MAX + 1] = {
 	[KMEDIA_STATS_A_DROP_SRTP_SHORT] = KMD_STAT_U64,
 	[KMEDIA_STATS_A_DROP_SRTP_MKI] = KMD_STAT_U64,
 	[KMEDIA_STATS_A_DROP_SRTP_PROTECT] = KMD_STAT_U64,
+	[KMEDIA_STATS_A_EVENTS_LOST] = KMD_STAT_U64,
 };
 
 static const uint8_t sock_stats_types[KMEDIA_SOCK_STATS_A_MAX + 1] = {

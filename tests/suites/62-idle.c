@@ -5,10 +5,13 @@
  * once, to subscribers of its namespace only, and again only after packets
  * flowed and stopped again; a stream without a timeout never does, nor a
  * deleted one; a timeout set by KMEDIA_CMD_STREAM_CHANGE takes effect;
- * IDLE_MS in replies grows without packets and restarts with one. Waits are
- * bounded; absence is checked over one second.
+ * IDLE_MS in replies grows without packets and restarts with one; events a
+ * subscriber had no room for are counted in the namespace (EVENTS_LOST) and
+ * reported to it as ENOBUFS. Waits are bounded; absence is checked over one
+ * second.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,6 +217,69 @@ TEST_F(idle, idle_ms_grows_without_packets_and_restarts_with_one)
 	kmedia_stream_free(s);
 	TH_LOG("IDLE_MS %u before the packet, %u after", before, after);
 	EXPECT_GT(before, after);
+}
+
+/*
+ * A subscriber that does not read, with the smallest receive buffer, has
+ * room for a few of the idle events of 24 streams; the other subscriber
+ * gets them all. The namespace counts exactly the events the slow one
+ * missed, and its next read says ENOBUFS.
+ */
+#define LOSSY_SOCKS	12
+
+TEST_F(idle, events_a_subscriber_missed_are_counted)
+{
+	static const uint32_t kinds[] = { KMEDIA_KIND_RTP, KMEDIA_KIND_RTCP };
+	const unsigned int n = 2 * LOSSY_SOCKS;
+	struct kmt_relay *r = &self->r;
+	struct kmt_events *slow = NULL;
+	int fds[LOSSY_SOCKS], one = 1, i, k;
+	unsigned int got;
+	uint64_t lost;
+
+	ASSERT_EQ(0, kmt_events_open(&slow));
+	ASSERT_EQ(0, setsockopt(kmedia_handle_fd(slow->h), SOL_SOCKET,
+				SO_RCVBUF, &one, sizeof(one)));
+	ASSERT_EQ(0, kmt_netns_stat(r->h, KMEDIA_STATS_A_EVENTS_LOST, &lost));
+	EXPECT_EQ(0, lost);
+
+	for (i = 0; i < LOSSY_SOCKS; i++) {
+		struct kmt_addr bound;
+		uint32_t sock;
+
+		fds[i] = kmt_relay_sock(r, KMT_RELAY_A, AF_INET,
+					KMT_PORT_RELAY_A + 2 + 2 * i, &bound,
+					&sock);
+		ASSERT_LE(0, fds[i]);
+		for (k = 0; k < 2; k++) {
+			struct kmedia_stream *s;
+
+			s = kmt_stream_spec(sock, r->rb_id, &r->bob_addr,
+					    kinds[k]);
+			ASSERT_NE(NULL, s);
+			kmedia_stream_set_idle_timeout(s, TIMEOUT_MS);
+			ASSERT_EQ(0, kmedia_stream_new(r->h, s))
+				KMT_LOG_EXTACK(r->h);
+			kmedia_stream_free(s);
+		}
+	}
+	ASSERT_EQ(0, kmt_events_wait(self->ev, KMEDIA_CMD_STREAM_IDLE_NTF,
+				     KMT_ANY, n, EVENT_MS));
+	EXPECT_EQ(n, kmt_events_count(self->ev, KMEDIA_CMD_STREAM_IDLE_NTF,
+				      KMT_ANY));
+
+	/* the overrun first, then what had fitted */
+	EXPECT_EQ(-ENOBUFS, kmt_events_read(slow, 300));
+	EXPECT_EQ(-ENOBUFS, slow->err);
+	EXPECT_EQ(0, kmt_events_read(slow, 300));
+	got = kmt_events_count(slow, KMEDIA_CMD_STREAM_IDLE_NTF, KMT_ANY);
+	ASSERT_EQ(0, kmt_netns_stat(r->h, KMEDIA_STATS_A_EVENTS_LOST, &lost));
+	TH_LOG("the slow subscriber got %u of %u events", got, n);
+	EXPECT_LT(got, n);
+	EXPECT_EQ(n - got, lost);
+	kmt_events_close(slow);
+	for (i = 0; i < LOSSY_SOCKS; i++)
+		close(fds[i]);
 }
 
 TEST_HARNESS_MAIN

@@ -320,6 +320,10 @@ enum kmedia_stream_attr {
  * @KMEDIA_STATS_A_DROP_SRTP_MKI: u64, dropped: MKI differs from the key's
  * @KMEDIA_STATS_A_DROP_SRTP_PROTECT: u64, dropped: could not be protected
  *	for sending (no room for the tag, crypto failure)
+ * @KMEDIA_STATS_A_EVENTS_LOST: u64, namespace only: events that did not
+ *	reach every subscriber: no memory for the event, or the receive
+ *	buffer of a subscriber that set NETLINK_BROADCAST_ERROR (libkmedia's
+ *	do) was full; the subscriber itself sees ENOBUFS
  */
 enum kmedia_stats_attr {
 	KMEDIA_STATS_A_UNSPEC,
@@ -342,6 +346,7 @@ enum kmedia_stats_attr {
 	KMEDIA_STATS_A_DROP_SRTP_SHORT,
 	KMEDIA_STATS_A_DROP_SRTP_MKI,
 	KMEDIA_STATS_A_DROP_SRTP_PROTECT,
+	KMEDIA_STATS_A_EVENTS_LOST,
 
 	__KMEDIA_STATS_A_MAX,
 	KMEDIA_STATS_A_MAX = __KMEDIA_STATS_A_MAX - 1

@@ -94,19 +94,29 @@ static void kmedia_route_publish(struct kmedia_route_cache *rc,
 }
 
 /*
- * Without memory for an entry the packet still goes out; the next one
- * looks its route up again.
+ * A new entry holding its own reference on @dst; its source address is the
+ * caller's to fill. Without memory for one the packet still goes out; the
+ * next one looks its route up again.
  */
-void kmedia_route_set4(struct kmedia_route_cache *rc, struct dst_entry *dst,
-		       __be32 saddr)
+static struct kmedia_route *kmedia_route_new(struct dst_entry *dst, u32 cookie)
 {
 	struct kmedia_route *r = kmalloc(sizeof(*r), GFP_ATOMIC);
 
+	if (r) {
+		dst_hold(dst);
+		r->dst = dst;
+		r->cookie = cookie;
+	}
+	return r;
+}
+
+void kmedia_route_set4(struct kmedia_route_cache *rc, struct dst_entry *dst,
+		       __be32 saddr)
+{
+	struct kmedia_route *r = kmedia_route_new(dst, 0);
+
 	if (!r)
 		return;
-	dst_hold(dst);
-	r->dst = dst;
-	r->cookie = 0;
 	r->saddr4 = saddr;
 	kmedia_route_publish(rc, r);
 }
@@ -114,13 +124,11 @@ void kmedia_route_set4(struct kmedia_route_cache *rc, struct dst_entry *dst,
 void kmedia_route_set6(struct kmedia_route_cache *rc, struct dst_entry *dst,
 		       const struct in6_addr *saddr)
 {
-	struct kmedia_route *r = kmalloc(sizeof(*r), GFP_ATOMIC);
+	struct rt6_info *rt = container_of(dst, struct rt6_info, dst);
+	struct kmedia_route *r = kmedia_route_new(dst, rt6_get_cookie(rt));
 
 	if (!r)
 		return;
-	dst_hold(dst);
-	r->dst = dst;
-	r->cookie = rt6_get_cookie(container_of(dst, struct rt6_info, dst));
 	r->saddr6 = *saddr;
 	kmedia_route_publish(rc, r);
 }

@@ -5,7 +5,8 @@
  * both directions arrives byte-exact, from the relay's egress socket; RTCP
  * on port+1 and rtcp-mux (RFC 5761 demultiplexing on the second byte); the
  * DSCP set on a stream or kept from the received packet; two calls do not
- * mix; a route change reaches a stream whose route is already cached. Every test runs over IPv4, IPv6, v4 to v6 and v6 to v4, and with
+ * mix; a route change reaches a stream whose route is already cached.
+ * Every test runs over IPv4, IPv6, v4 to v6 and v6 to v4, and with
  * checksum offload off (so that checksums are computed and verified in
  * software on every hop).
  */

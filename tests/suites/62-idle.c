@@ -11,8 +11,8 @@
  * second.
  */
 #include <errno.h>
-#include <sys/socket.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"

@@ -156,6 +156,38 @@ static int kmedia_nl_reply_stream(struct genl_info *info,
 	}
 }
 
+/*
+ * What a new stream's creator needs back is the ID the module chose: the
+ * rest is what it asked for, defaults and zero counters. Filling and
+ * parsing the whole stream took most of an install's time, so STREAM_NEW
+ * answers with the ID alone, in a buffer sized for it (no netlink_trim()
+ * copy); STREAM_GET gives the whole stream to whoever wants it.
+ */
+static int kmedia_nl_reply_stream_id(struct genl_info *info, u32 id)
+{
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(nla_total_size(sizeof(u32))),
+			  GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = kmedia_nl_put_hdr(msg, info->snd_portid, info->snd_seq, 0,
+				info->genlhdr->cmd);
+	if (!hdr)
+		goto err;
+	nest = nla_nest_start(msg, KMEDIA_A_STREAM);
+	if (!nest || nla_put_u32(msg, KMEDIA_STREAM_A_ID, id))
+		goto err;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
 /* Parse the request's stream nest into @tb; @need_id: stream.id required. */
 static int kmedia_nl_stream_attrs(struct genl_info *info, struct nlattr **tb,
 				  bool need_id)
@@ -304,7 +336,7 @@ int kmedia_nl_stream_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(stream);
 		goto out;
 	}
-	err = kmedia_nl_reply_stream(info, stream);
+	err = kmedia_nl_reply_stream_id(info, stream->id);
 	if (err)
 		kmedia_stream_remove(stream);
 out:

@@ -210,7 +210,7 @@ static int stream_add(int argc, char **argv)
 {
 	static const int required[] = { K_FROM, K_VIA, K_TO };
 	const char *what = "stream add";
-	struct kmedia_stream *s = stream_alloc();
+	struct kmedia_stream *s = stream_alloc(), *g = NULL;
 	struct kmedia_handle *h;
 	unsigned int seen = 0;
 	size_t i;
@@ -228,10 +228,19 @@ static int stream_add(int argc, char **argv)
 		err = kmedia_stream_new(h, s);
 		if (err)
 			err = kernel_error(h, what, err);
-		else if (opts.json)
-			json_print(stream_json(s));
-		else
+		else if (!opts.json)
 			printf("%u\n", kmedia_stream_get_id(s));
+	}
+	/* The kernel answers a new stream with its ID: -j shows the whole
+	 * stream as the kernel now has it, defaults and counters included.
+	 */
+	if (!err && opts.json) {
+		err = kmedia_stream_get(h, kmedia_stream_get_id(s), &g);
+		if (err)
+			err = kernel_error(h, what, err);
+		else
+			json_print(stream_json(g));
+		kmedia_stream_free(g);
 	}
 	kmedia_stream_free(s);
 	return err;

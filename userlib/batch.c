@@ -12,12 +12,12 @@
  * back with recvmmsg() and matched to their request by sequence number.
  *
  * Only the last request of a chunk asks for an ACK. A NEW is answered by
- * the new stream (or an error); a CHANGE or DEL that worked is answered by
- * nothing at all, and one that failed by its error. Since the answers
- * arrive in request order, the ACK of the last request closes the chunk:
- * any request before it that got no error worked. This halves what the
- * kernel queues for a batch of NEWs and leaves one message for a whole
- * chunk of DELs.
+ * the new stream's ID (or an error); a CHANGE or DEL that worked is
+ * answered by nothing at all, and one that failed by its error. Since the
+ * answers arrive in request order, the ACK of the last request closes the
+ * chunk: any request before it that got no error worked. This halves what
+ * the kernel queues for a batch of NEWs and leaves one message for a
+ * whole chunk of DELs.
  *
  * A chunk is as long as the socket's receive buffer can hold its answers:
  * the kernel drops an answer that does not fit (the socket reports
@@ -38,10 +38,10 @@
 /*
  * The receive buffer a batch asks for. The kernel doubles the value and
  * charges each queued answer with its buffer's true size: measured with
- * SO_MEMINFO, a NEW's stream takes 1288 bytes on 6.1 and 970 on 6.12, an
- * error with its extended ACK 768 and 960. 1 MiB thus holds the answers of
- * 768 requests at KMD_BATCH_ANSWER_COST with a quarter of the buffer to
- * spare. SO_RCVBUFFORCE (CAP_NET_ADMIN) is tried first; SO_RCVBUF is
+ * SO_MEMINFO, a NEW's answer (the stream's ID) and an error with its
+ * extended ACK both take 768 bytes on 6.1 and 960 on 6.12. 1 MiB thus
+ * holds the answers of 768 requests at KMD_BATCH_ANSWER_COST with a
+ * quarter of the buffer to spare. SO_RCVBUFFORCE (CAP_NET_ADMIN) is tried first; SO_RCVBUF is
  * capped by net.core.rmem_max, 208 KiB by default, which still makes
  * chunks of 156 requests.
  */
@@ -325,13 +325,10 @@ static bool batch_answer(struct kmedia_batch *b, const struct nlmsghdr *nlh,
 	}
 	if (nlh->nlmsg_type == b->h->family_id &&
 	    it->answer == KMD_BATCH_STREAM) {
-		error = kmd_stream_parse(nlh, &b->reply);
-		if (!error && !kmedia_stream_has(&b->reply, KMEDIA_STREAM_A_ID))
-			error = -EBADMSG;
+		error = kmd_stream_id_parse(nlh, &it->id);
 		if (error) {
 			batch_fail(b, it, error, "");
 		} else {
-			it->id = kmedia_stream_get_id(&b->reply);
 			it->state = KMD_BATCH_DONE;
 			it->result = 0;
 		}

@@ -168,7 +168,6 @@ struct kmedia_batch {
 	size_t chunk_bytes;		/* largest datagram */
 	char *recv;		/* KMD_BATCH_RECV_VLEN buffers of recv_len */
 	size_t recv_len;
-	struct kmedia_stream reply;	/* the last NEW's, parsed */
 };
 
 /* handle.c */
@@ -244,6 +243,7 @@ KMD_HIDDEN struct nlmsghdr *kmd_stream_flush_msg(struct kmedia_handle *h,
 						 const uint64_t *cookie);
 KMD_HIDDEN int kmd_stream_parse(const struct nlmsghdr *nlh,
 				struct kmedia_stream *stream);
+KMD_HIDDEN int kmd_stream_id_parse(const struct nlmsghdr *nlh, uint32_t *idp);
 KMD_HIDDEN int kmd_flush_parse(const struct nlmsghdr *nlh, uint32_t *countp);
 
 /* batch.c */

@@ -555,6 +555,34 @@ int kmd_stream_parse(const struct nlmsghdr *nlh, struct kmedia_stream *stream)
 	return ctx.found ? 0 : -EBADMSG;
 }
 
+/*
+ * Decode the reply to a NEW: the kernel answers with the new stream's ID
+ * alone, in the top-level stream nest.
+ */
+int kmd_stream_id_parse(const struct nlmsghdr *nlh, uint32_t *idp)
+{
+	const struct nlattr *top, *attr;
+	bool found = false;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return -EBADMSG;
+	mnl_attr_for_each(top, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(top) != KMEDIA_A_STREAM)
+			continue;
+		if (mnl_attr_validate(top, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		mnl_attr_for_each_nested(attr, top) {
+			if (mnl_attr_get_type(attr) != KMEDIA_STREAM_A_ID)
+				continue;
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			*idp = mnl_attr_get_u32(attr);
+			found = true;
+		}
+	}
+	return found ? 0 : -EBADMSG;
+}
+
 static int flush_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **count = data;
@@ -612,24 +640,44 @@ static void stream_wipe_request(struct kmedia_handle *h,
 		sodium_memzero(h->buf, MNL_SOCKET_BUFFER_SIZE);
 }
 
+/* The ID of a reply to a NEW. */
+struct stream_id_ctx {
+	uint32_t id;
+	bool found;
+};
+
+static int stream_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct stream_id_ctx *ctx = data;
+	int err;
+
+	err = kmd_stream_id_parse(nlh, &ctx->id);
+	if (err)
+		return err;
+	ctx->found = true;
+	return 0;
+}
+
 int kmedia_stream_new(struct kmedia_handle *h, struct kmedia_stream *stream)
 {
-	struct kmedia_stream reply;
-	struct stream_reply_ctx ctx = { .stream = &reply };
+	struct stream_id_ctx ctx = { .found = false };
 	struct nlmsghdr *nlh;
 	int err;
 
 	nlh = kmd_stream_new_msg(h, h->buf, stream);
-	err = kmd_request(h, nlh, stream_reply_cb, &ctx);
+	err = kmd_request(h, nlh, stream_id_cb, &ctx);
 	stream_wipe_request(h, stream);
 	if (err)
 		return err;
-	if (!ctx.found || !kmedia_stream_has(&reply, KMEDIA_STREAM_A_ID))
+	if (!ctx.found)
 		return -EBADMSG;
-	/* The caller's object changes only once the whole reply parsed.
-	 * The reply carries no key: this also wipes the caller's.
+	/* The keys now live in the kernel only: a later change sent with
+	 * this object must not carry them again (that would restart the
+	 * contexts), so the object's contexts go, wiped.
 	 */
-	*stream = reply;
+	kmedia_stream_unset(stream, KMEDIA_STREAM_A_SRTP_IN);
+	kmedia_stream_unset(stream, KMEDIA_STREAM_A_SRTP_OUT);
+	stream_set_val(stream, KMEDIA_STREAM_A_ID, ctx.id);
 	return 0;
 }
 

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * In-VM suite: the stream control plane (KMEDIA_CMD_STREAM_NEW, CHANGE,
- * DEL, GET, FLUSH and dumps), without traffic. Defaults and the round trip
- * of every attribute, every refusal with its errno and extended ACK (no
- * DST, unknown socket, DST family not the egress socket's, STRICT without
- * SRC, a second stream of one kind on an ingress socket, fixed attributes),
- * dump filters by cookie and ingress socket, long dumps, and flush by
- * cookie. Each test runs in a network namespace of its own with only lo.
+ * DEL, GET, FLUSH and dumps), without traffic. The answer to a NEW (the
+ * ID alone), defaults and the round trip of every attribute, every
+ * refusal with its errno and extended ACK (no DST, unknown socket, DST
+ * family not the egress socket's, STRICT without SRC, a second stream of
+ * one kind on an ingress socket, fixed attributes), dump filters by cookie
+ * and ingress socket, long dumps, and flush by cookie. Each test runs in a
+ * network namespace of its own with only lo.
  */
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/genetlink.h>
 
 #include "kselftest_harness.h"
 #include "../lib/kmtest.h"
@@ -116,6 +118,82 @@ TEST_F(stream, new_fills_in_id_and_defaults)
 	ASSERT_EQ(0, kmedia_sock_get(self->h, self->s4a, &sk));
 	EXPECT_EQ(1, kmedia_sock_get_streams(sk));
 	kmedia_sock_free(sk);
+}
+
+/* Count the attributes of a NEW's answer: its stream nest's, and the ID. */
+struct new_answer {
+	unsigned int top, nested;
+	uint32_t id;
+};
+
+static int new_answer_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct new_answer *a = data;
+	const struct nlattr *top, *attr;
+
+	mnl_attr_for_each(top, nlh, GENL_HDRLEN) {
+		a->top++;
+		if (mnl_attr_get_type(top) != KMEDIA_A_STREAM)
+			continue;
+		mnl_attr_for_each_nested(attr, top) {
+			a->nested++;
+			if (mnl_attr_get_type(attr) == KMEDIA_STREAM_A_ID)
+				a->id = mnl_attr_get_u32(attr);
+		}
+	}
+	return 0;
+}
+
+/*
+ * The kernel answers a NEW with the stream's ID alone (the creator knows
+ * the rest); libkmedia sets it on the request, keeps what the caller set,
+ * and drops the SRTP contexts with their keys, so that a change sent with
+ * the same object keeps the kernel's context instead of restarting it.
+ */
+TEST_F(stream, new_answers_with_the_id_alone)
+{
+	static const uint8_t key[16] = { 1, 2, 3 }, salt[14] = { 4, 5 };
+	struct kmedia_stream *s, *g = NULL;
+	struct new_answer a = { 0 };
+	struct kmedia_srtp *ctx;
+	struct nlmsghdr *nlh;
+
+	s = kmt_stream_spec(self->s4a, self->s4b, &self->dst4, KMEDIA_KIND_RTP);
+	ASSERT_NE(NULL, s);
+	kmedia_stream_set_cookie(s, 77);
+	nlh = kmd_stream_new_msg(self->h, self->h->buf, s);
+	ASSERT_EQ(0, kmd_request(self->h, nlh, new_answer_cb, &a))
+		KMT_LOG_EXTACK(self->h);
+	EXPECT_EQ(1, a.top);
+	EXPECT_EQ(1, a.nested);
+	ASSERT_EQ(0, kmedia_stream_get(self->h, a.id, &g));
+	EXPECT_EQ(77, kmedia_stream_get_cookie(g));
+	kmedia_stream_free(g);
+	g = NULL;
+
+	ctx = kmedia_srtp_alloc();
+	ASSERT_NE(NULL, ctx);
+	ASSERT_EQ(0, kmedia_srtp_set_suite(ctx, KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80));
+	ASSERT_EQ(0, kmedia_srtp_set_key(ctx, key, sizeof(key), salt, sizeof(salt)));
+	kmedia_stream_set_sock_in(s, self->s4b);
+	ASSERT_EQ(0, kmedia_stream_set_srtp_in(s, ctx));
+	kmedia_srtp_free(ctx);
+	ASSERT_EQ(0, kmedia_stream_new(self->h, s)) KMT_LOG_EXTACK(self->h);
+	EXPECT_TRUE(kmedia_stream_has(s, KMEDIA_STREAM_A_ID));
+	EXPECT_NE(a.id, kmedia_stream_get_id(s));
+	EXPECT_EQ(77, kmedia_stream_get_cookie(s));
+	EXPECT_EQ(self->s4b, kmedia_stream_get_sock_in(s));
+	EXPECT_FALSE(kmedia_stream_has(s, KMEDIA_STREAM_A_SRTP_IN));
+	EXPECT_FALSE(kmedia_stream_has(s, KMEDIA_STREAM_A_STATS));
+
+	kmedia_stream_set_cookie(s, 78);
+	ASSERT_EQ(0, kmedia_stream_change(self->h, s)) KMT_LOG_EXTACK(self->h);
+	ASSERT_EQ(0, kmedia_stream_get(self->h, kmedia_stream_get_id(s), &g));
+	EXPECT_EQ(78, kmedia_stream_get_cookie(g));
+	EXPECT_EQ(KMEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
+		  kmedia_srtp_get_suite(kmedia_stream_get_srtp_in(g)));
+	kmedia_stream_free(g);
+	kmedia_stream_free(s);
 }
 
 TEST_F(stream, every_attribute_round_trips)

@@ -694,6 +694,49 @@ TEST(stream_parse_clears_the_object_first)
 	EXPECT_EQ(0, s.stats.present);
 }
 
+/* The answer to a NEW: the stream nest with the ID alone. */
+
+TEST(new_reply_id_parses)
+{
+	struct nlmsghdr *nlh = reply_start(KMEDIA_CMD_STREAM_NEW);
+	struct nlattr *nest;
+	uint32_t id = 0;
+
+	nest = mnl_attr_nest_start(nlh, KMEDIA_A_STREAM);
+	mnl_attr_put_u32(nlh, KMEDIA_STREAM_A_ID, 0x01020304);
+	mnl_attr_nest_end(nlh, nest);
+	ASSERT_EQ(0, kmd_stream_id_parse(nlh, &id));
+	EXPECT_EQ(0x01020304, id);
+}
+
+TEST(new_reply_without_a_good_id_is_refused)
+{
+	struct nlmsghdr *nlh = reply_start(KMEDIA_CMD_STREAM_NEW);
+	struct nlattr *nest;
+	uint32_t id = 5;
+
+	/* no stream nest */
+	mnl_attr_put_u32(nlh, KMEDIA_A_COUNT, 1);
+	EXPECT_EQ(-EBADMSG, kmd_stream_id_parse(nlh, &id));
+	/* a nest without the ID */
+	nest = mnl_attr_nest_start(nlh, KMEDIA_A_STREAM);
+	mnl_attr_put_u64(nlh, KMEDIA_STREAM_A_COOKIE, 9);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_EQ(-EBADMSG, kmd_stream_id_parse(nlh, &id));
+	/* an ID of the wrong size */
+	nlh = reply_start(KMEDIA_CMD_STREAM_NEW);
+	nest = mnl_attr_nest_start(nlh, KMEDIA_A_STREAM);
+	mnl_attr_put_u64(nlh, KMEDIA_STREAM_A_ID, 9);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_EQ(-EBADMSG, kmd_stream_id_parse(nlh, &id));
+	/* shorter than the genl header */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = FAMILY_ID;
+	mnl_nlmsg_put_extra_header(nlh, 2);
+	EXPECT_EQ(-EBADMSG, kmd_stream_id_parse(nlh, &id));
+	EXPECT_EQ(5, id);
+}
+
 /* Malformed replies: each is refused as a whole. */
 
 TEST(reply_without_stream_nest_is_refused)

@@ -230,9 +230,9 @@ struct kmd_io {
 };
 
 struct kmd_timer {
-	struct kmd_list node;
-	uint64_t when;
-	bool armed;
+	uint64_t when;		/* expiry, kmd_now_ms() */
+	uint64_t seq;		/* arming order: equal expiries fire FIFO */
+	unsigned int slot;	/* 1 + index in the timer heap; 0: not armed */
 	void (*cb)(struct kmd_timer *t);
 };
 
@@ -244,6 +244,15 @@ void kmd_loop_del(struct kmd_io *io);
 void kmd_timer_init(struct kmd_timer *t, void (*cb)(struct kmd_timer *t));
 void kmd_timer_arm(struct kmd_timer *t, uint64_t delay_ms);
 void kmd_timer_stop(struct kmd_timer *t);
+static inline bool kmd_timer_armed(const struct kmd_timer *t)
+{
+	return t->slot != 0;
+}
+
+/* Fire the timers that are due; the milliseconds until the next one
+ * (at most 60000), or -1 with none armed.
+ */
+int kmd_timers_run(void);
 /* free(p) once the current batch of events is handled (p holds a kmd_io,
  * whose fd the caller set to -1 after closing it).
  */

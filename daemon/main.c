@@ -86,7 +86,7 @@ static void on_signal(struct kmd_io *io, uint32_t events)
 		}
 		case SIGTERM:
 		case SIGINT:
-			if (shutdown_timer.armed)
+			if (kmd_timer_armed(&shutdown_timer))
 				break;
 			kmd_info(NULL, "signal %u: ending %u calls and exiting",
 				 si.ssi_signo, kmd_call_count());

@@ -160,8 +160,8 @@ static int kmedia_nl_reply_stream(struct genl_info *info,
  * What a new stream's creator needs back is the ID the module chose: the
  * rest is what it asked for, defaults and zero counters. Filling and
  * parsing the whole stream took most of an install's time, so STREAM_NEW
- * answers with the ID alone, in a buffer sized for it (no netlink_trim()
- * copy); STREAM_GET gives the whole stream to whoever wants it.
+ * answers with the ID alone, in a buffer sized for it; STREAM_GET gives
+ * the whole stream to whoever wants it.
  */
 static int kmedia_nl_reply_stream_id(struct genl_info *info, u32 id)
 {

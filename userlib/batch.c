@@ -41,9 +41,9 @@
  * SO_MEMINFO, a NEW's answer (the stream's ID) and an error with its
  * extended ACK both take 768 bytes on 6.1 and 960 on 6.12. 1 MiB thus
  * holds the answers of 768 requests at KMD_BATCH_ANSWER_COST with a
- * quarter of the buffer to spare. SO_RCVBUFFORCE (CAP_NET_ADMIN) is tried first; SO_RCVBUF is
- * capped by net.core.rmem_max, 208 KiB by default, which still makes
- * chunks of 156 requests.
+ * quarter of the buffer to spare. SO_RCVBUFFORCE (CAP_NET_ADMIN) is tried
+ * first; SO_RCVBUF is capped by net.core.rmem_max, 208 KiB by default,
+ * which still makes chunks of 156 requests.
  */
 #define KMD_BATCH_RCVBUF (1 << 20)
 
